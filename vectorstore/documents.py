@@ -1,0 +1,117 @@
+"""The records that flow through ingest and retrieval: articles, chunks and passages."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+def digest(*parts: str, length: int = 16) -> str:
+    """A short, stable hex digest of the given strings."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x1f")
+    return h.hexdigest()[:length]
+
+
+@dataclass(slots=True)
+class Article:
+    """One cleaned article, ready to be chunked.
+
+    ``key`` names the article across re-ingests: its URL when known, else the file
+    it came from plus its title and date. Two versions of the same article share a
+    key (and so an ``id``) but not a ``content_hash``.
+    """
+
+    text: str
+    title: str = ""
+    date: str = ""  # ISO ``YYYY-MM-DD`` when known
+    source: str = ""  # publisher or site, e.g. "CNN"
+    url: str = ""
+    path: str = ""  # the file it was read from
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            self.key = self.url or f"{self.path.rsplit('/', 1)[-1]}#{self.title}|{self.date}"
+
+    @property
+    def id(self) -> str:
+        """Stable id of the article (derived from its key)."""
+        return digest(self.key)
+
+    @property
+    def content_hash(self) -> str:
+        """Changes whenever anything stored about the article changes."""
+        return digest(self.title, self.date, self.source, self.url, self.text)
+
+    def metadata(self) -> dict[str, str]:
+        """The article's fields as stored beside every one of its chunks."""
+        return {
+            "article_id": self.id,
+            "title": self.title,
+            "date": self.date,
+            "source": self.source,
+            "url": self.url,
+            "path": self.path,
+            "content_hash": self.content_hash,
+        }
+
+
+@dataclass(slots=True)
+class Chunk:
+    """A token-sized, sentence-aligned slice of an article: ``article.text[start:end]``."""
+
+    text: str
+    index: int
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Passage:
+    """A stored chunk found for a question, with its article's metadata and a score."""
+
+    id: str
+    text: str
+    article_id: str
+    title: str
+    date: str
+    source: str
+    url: str
+    chunk_index: int
+    start: int
+    end: int
+    score: float = 0.0
+    extra: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def from_record(cls, id: str, text: str, meta: dict, score: float = 0.0) -> Passage:
+        """Build a passage from a Chroma record (id, document, metadata)."""
+        return cls(
+            id=id,
+            text=text,
+            article_id=str(meta.get("article_id", "")),
+            title=str(meta.get("title", "")),
+            date=str(meta.get("date", "")),
+            source=str(meta.get("source", "")),
+            url=str(meta.get("url", "")),
+            chunk_index=int(meta.get("chunk_index", 0)),
+            start=int(meta.get("start", 0)),
+            end=int(meta.get("end", 0)),
+            score=score,
+        )
+
+
+@dataclass(slots=True)
+class ArticleInfo:
+    """What the store knows about one stored article."""
+
+    id: str
+    title: str
+    date: str
+    source: str
+    url: str
+    path: str
+    chunks: int

@@ -1,0 +1,147 @@
+"""Ingest: files and folders → cleaned articles → chunks → the store, with a report."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .chunking import chunk_text
+from .documents import Article, Chunk
+from .embeddings import wordpiece_fits
+from .loaders import LoadError, discover, load_file
+from .store import ArticleStore, Status
+
+
+@dataclass(slots=True)
+class IngestItem:
+    """What happened to one article."""
+
+    title: str
+    path: str
+    status: Status
+    chunks: int
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """The outcome of one ingest run."""
+
+    items: list[IngestItem] = field(default_factory=list)
+    failed: list[LoadError] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def _n(self, status: str) -> int:
+        return sum(1 for item in self.items if item.status == status)
+
+    @property
+    def added(self) -> int:
+        return self._n("added")
+
+    @property
+    def updated(self) -> int:
+        return self._n("updated")
+
+    @property
+    def unchanged(self) -> int:
+        return self._n("unchanged")
+
+    @property
+    def chunks_written(self) -> int:
+        """Chunks embedded and written in this run (unchanged articles write none)."""
+        return sum(item.chunks for item in self.items if item.status != "unchanged")
+
+    def summary(self) -> str:
+        """One line for people: counts, chunks and time."""
+        return (
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{len(self.failed)} failed; {self.chunks_written} chunks written "
+            f"in {self.seconds:.1f} s"
+        )
+
+
+def _units(path: Path) -> int:
+    """How many progress steps a file is worth (a JSONL file: one per line)."""
+    if path.suffix.lower() == ".jsonl":
+        try:
+            with path.open("rb") as fh:
+                return max(1, sum(1 for line in fh if line.strip()))
+        except OSError:
+            return 1
+    return 1
+
+
+def ingest(
+    paths: Sequence[str | Path],
+    store: ArticleStore,
+    *,
+    max_tokens: int = 180,
+    overlap_tokens: int = 40,
+    batch_chunks: int = 256,
+    progress: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> IngestReport:
+    """Ingest every supported file under ``paths`` into ``store``.
+
+    Unreadable files and bad records are collected in ``report.failed`` with their path
+    and reason; everything else is stored. ``progress`` draws a bar on stderr;
+    ``on_progress(done, total)`` is called as work advances (for UIs).
+    """
+    from tqdm.auto import tqdm
+
+    started = time.perf_counter()
+    report = IngestReport()
+    fits = wordpiece_fits(store.embeddings)
+    files: list[Path] = []
+    for found in discover(list(paths)):
+        if isinstance(found, LoadError):
+            report.failed.append(found)
+        else:
+            files.append(found)
+    weights = [_units(f) for f in files]
+    total = sum(weights)
+    bar = tqdm(total=total, unit="article", disable=not progress, dynamic_ncols=True)
+    done = 0
+    pending: list[tuple[Article, list[Chunk]]] = []
+    pending_chunks = 0
+
+    def flush() -> None:
+        nonlocal pending, pending_chunks
+        if not pending:
+            return
+        for (article, chunks), status in zip(pending, store.put_many(pending), strict=True):
+            report.items.append(IngestItem(article.title, article.path, status, len(chunks)))
+        pending, pending_chunks = [], 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        bar.update(n)
+        bar.set_postfix(failed=len(report.failed), refresh=False)
+        if on_progress:
+            on_progress(min(done, total), total)
+
+    try:
+        for file, weight in zip(files, weights, strict=True):
+            seen = 0
+            for result in load_file(file):
+                seen += 1
+                if weight > 1:
+                    advance(1)
+                if isinstance(result, LoadError):
+                    report.failed.append(result)
+                    continue
+                chunks = chunk_text(result.text, max_tokens, overlap_tokens, fits=fits)
+                if any(article.id == result.id for article, _ in pending):
+                    flush()  # the same article twice: store the first before comparing
+                pending.append((result, chunks))
+                pending_chunks += len(chunks)
+                if pending_chunks >= batch_chunks:
+                    flush()
+            advance(1 if weight == 1 else max(0, weight - seen))
+        flush()
+    finally:
+        bar.close()
+    report.seconds = time.perf_counter() - started
+    return report

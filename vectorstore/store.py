@@ -1,0 +1,228 @@
+"""ArticleStore: articles as chunks in a Chroma collection (local folder or Chroma server).
+
+Chroma doubles as the record manager: every chunk carries its article's id and content
+hash, so a re-ingest can tell an unchanged article (nothing written) from a changed one
+(new chunks written first, then the old ones removed, so the article is never missing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlparse
+
+from langchain_core.embeddings import Embeddings
+
+from .documents import Article, ArticleInfo, Chunk, Passage
+from .embeddings import ChromaEmbeddingFunction
+
+Status = Literal["added", "unchanged", "updated"]
+
+
+class StoreError(RuntimeError):
+    """The vector store cannot be opened or used; the message says what to do."""
+
+
+def _client(path: str | Path | None, url: str | None) -> Any:
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False, allow_reset=False)
+    if url:
+        parsed = urlparse(url if "://" in url else f"http://{url}")
+        if not parsed.hostname:
+            raise StoreError(
+                f"Chroma server URL '{url}' has no host; use e.g. http://localhost:8000"
+            )
+        try:
+            return chromadb.HttpClient(
+                host=parsed.hostname,
+                port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                ssl=parsed.scheme == "https",
+                settings=settings,
+            )
+        except Exception as exc:
+            raise StoreError(
+                f"cannot reach the Chroma server at {url} ({exc}); start it with "
+                "`chroma run --path DIR --port N` or unset ARTICLE_QA_CHROMA_URL"
+            ) from exc
+    if path is None:
+        raise StoreError("no store location: set ARTICLE_QA_STORE_DIR or ARTICLE_QA_CHROMA_URL")
+    folder = Path(path).expanduser()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(folder), settings=settings)
+    except Exception as exc:
+        raise StoreError(
+            f"cannot open the article store at {folder} ({type(exc).__name__}: {exc}); "
+            "check the folder's permissions, or point ARTICLE_QA_STORE_DIR at a new folder"
+        ) from exc
+
+
+def _meta(article: Article, chunk: Chunk, n_chunks: int) -> dict[str, str | int]:
+    return {
+        **article.metadata(),
+        "chunk_index": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+        "n_chunks": n_chunks,
+    }
+
+
+class ArticleStore:
+    """Store, replace, list, remove and search articles in one Chroma collection."""
+
+    def __init__(
+        self,
+        embeddings: Embeddings,
+        path: str | Path | None = None,
+        url: str | None = None,
+        collection: str = "articles",
+    ) -> None:
+        self.embeddings = embeddings
+        self.location = url or str(path)
+        self._client = _client(path, url)
+        try:
+            self._col = self._client.get_or_create_collection(
+                name=collection,
+                embedding_function=ChromaEmbeddingFunction(embeddings),
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+        except Exception as exc:
+            raise StoreError(
+                f"cannot open collection '{collection}' in {self.location} "
+                f"({type(exc).__name__}: {exc})"
+            ) from exc
+        self._max_batch = max(1, int(self._client.get_max_batch_size()))
+
+    # -- writing -------------------------------------------------------------------------
+
+    def put(self, article: Article, chunks: Sequence[Chunk]) -> Status:
+        """Store one article's chunks; see ``put_many``."""
+        return self.put_many([(article, chunks)])[0]
+
+    def put_many(self, items: Sequence[tuple[Article, Sequence[Chunk]]]) -> list[Status]:
+        """Store several articles at once (one embedding batch); unchanged ones are skipped."""
+        ids = list({article.id for article, _ in items})
+        existing = self._col.get(where={"article_id": {"$in": ids}}, include=["metadatas"])
+        stored: dict[str, list[tuple[str, dict]]] = {}
+        for cid, meta in zip(existing["ids"], existing["metadatas"] or [], strict=True):
+            stored.setdefault(str(meta["article_id"]), []).append((cid, meta))
+
+        statuses: list[Status] = []
+        new_ids: list[str] = []
+        texts: list[str] = []
+        metas: list[dict[str, str | int]] = []
+        keep: set[str] = set()
+        for article, chunks in items:
+            old = stored.get(article.id, [])
+            wanted = [f"{article.id}-{article.content_hash[:12]}-{c.index}" for c in chunks]
+            if sorted(cid for cid, _ in old) == sorted(wanted):
+                statuses.append("unchanged")
+                keep.update(wanted)
+                continue
+            statuses.append("updated" if old else "added")
+            keep.update(wanted)
+            new_ids.extend(wanted)
+            texts.extend(c.text for c in chunks)
+            metas.extend(_meta(article, c, len(chunks)) for c in chunks)
+
+        if texts:
+            vectors = self.embeddings.embed_documents(texts)
+            for i in range(0, len(new_ids), self._max_batch):
+                j = i + self._max_batch
+                self._col.upsert(
+                    ids=new_ids[i:j],
+                    documents=texts[i:j],
+                    metadatas=metas[i:j],
+                    embeddings=vectors[i:j],
+                )
+        stale = [cid for group in stored.values() for cid, _ in group if cid not in keep]
+        self._delete(stale)
+        return statuses
+
+    def remove(self, article_id: str) -> int:
+        """Remove an article's chunks; returns how many were removed."""
+        found = self._col.get(where={"article_id": article_id}, include=[])
+        self._delete(found["ids"])
+        return len(found["ids"])
+
+    def _delete(self, ids: Sequence[str]) -> None:
+        for i in range(0, len(ids), self._max_batch):
+            self._col.delete(ids=list(ids[i : i + self._max_batch]))
+
+    # -- reading -------------------------------------------------------------------------
+
+    def count(self) -> int:
+        """Number of stored chunks."""
+        return int(self._col.count())
+
+    def list_articles(self) -> list[ArticleInfo]:
+        """Every stored article (one entry per article, newest first)."""
+        found = self._col.get(include=["metadatas"])
+        articles: dict[str, ArticleInfo] = {}
+        for meta in found["metadatas"] or []:
+            aid = str(meta["article_id"])
+            info = articles.get(aid)
+            if info is None:
+                articles[aid] = ArticleInfo(
+                    id=aid,
+                    title=str(meta.get("title", "")),
+                    date=str(meta.get("date", "")),
+                    source=str(meta.get("source", "")),
+                    url=str(meta.get("url", "")),
+                    path=str(meta.get("path", "")),
+                    chunks=1,
+                )
+            else:
+                info.chunks += 1
+        return sorted(articles.values(), key=lambda a: (a.date, a.title), reverse=True)
+
+    def find_articles(self, ref: str) -> list[ArticleInfo]:
+        """Stored articles whose id, URL, path or title is ``ref`` (id prefixes count too)."""
+        ref = ref.strip()
+        return [
+            a
+            for a in self.list_articles()
+            if ref and (a.id.startswith(ref) or ref in (a.url, a.path, a.title))
+        ]
+
+    def search(self, query: str, k: int = 6, where: dict[str, Any] | None = None) -> list[Passage]:
+        """The ``k`` chunks nearest to ``query``, best first, scored by cosine similarity."""
+        if k <= 0 or not query.strip():
+            return []
+        vector = self.embeddings.embed_query(query)
+        return self.search_vector(vector, k, where)
+
+    def search_vector(
+        self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None
+    ) -> list[Passage]:
+        """Like ``search`` for an already embedded query."""
+        kwargs: dict[str, Any] = {"where": where} if where else {}
+        found = self._col.query(
+            query_embeddings=[list(vector)],
+            n_results=k,
+            include=["documents", "metadatas", "distances"],
+            **kwargs,
+        )
+        return [
+            Passage.from_record(cid, doc or "", meta or {}, score=1.0 - float(dist))
+            for cid, doc, meta, dist in zip(
+                found["ids"][0],
+                (found["documents"] or [[]])[0],
+                (found["metadatas"] or [[]])[0],
+                (found["distances"] or [[]])[0],
+                strict=True,
+            )
+        ]
+
+    def passages(self, ids: Iterable[str]) -> list[Passage]:
+        """Stored chunks by id (for neighbours and citations)."""
+        found = self._col.get(ids=list(ids), include=["documents", "metadatas"])
+        return [
+            Passage.from_record(cid, doc or "", meta or {})
+            for cid, doc, meta in zip(
+                found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True
+            )
+        ]
