@@ -1,0 +1,221 @@
+"""The public API: ``answer()``, ``stream()`` and ``Assistant``."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from functools import cached_property
+from typing import Any
+
+from vectorstore.documents import Passage
+from vectorstore.embeddings import load_embeddings
+from vectorstore.store import ArticleStore
+
+from .citations import Claim, Verifier, finalize, parse_claims
+from .llm import LLMError, build_messages, chat_model, is_refusal, stream_reply
+from .offline import OfflineAnswerer
+from .results import Answer
+from .retrieval import retrieve
+from .settings import Settings
+
+REFUSAL = "The articles don't answer this question."
+
+
+class EmptyStoreError(RuntimeError):
+    """No articles are stored yet."""
+
+
+class QuestionError(ValueError):
+    """The question cannot be asked as given."""
+
+
+MAX_QUESTION_CHARS = 2000
+
+
+def check_question(question: object) -> str:
+    """The question, trimmed; a ``QuestionError`` telling the user what is wrong otherwise."""
+    if not isinstance(question, str):
+        raise QuestionError(f"the question must be text, not {type(question).__name__}")
+    cleaned = "".join(ch for ch in question if ch.isprintable() or ch in "\n\t").strip()
+    if not cleaned:
+        raise QuestionError("the question is empty: type a question about the articles")
+    if len(cleaned) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"the question is {len(cleaned):,} characters long; keep it under "
+            f"{MAX_QUESTION_CHARS:,}"
+        )
+    return cleaned
+
+
+class Assistant:
+    """Answers questions about the stored articles; holds settings and the chat history.
+
+    >>> bot = Assistant(top_k=8)              # any Settings field, else ARTICLE_QA_* / defaults
+    >>> bot.ask("What does Kim want from Russia?").text
+    """
+
+    def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
+        if overrides:  # validated like the environment would be
+            base = settings.model_dump(exclude_unset=True) if settings else {}
+            settings = Settings(**(base | overrides))
+        self.settings = settings or Settings()
+        self.history: list[Answer] = []
+        self._lock = threading.Lock()
+
+    # -- the parts, built on first use ----------------------------------------------------
+
+    @cached_property
+    def embeddings(self):  # type: ignore[no-untyped-def]
+        return load_embeddings(self.settings.embedding_model)
+
+    @cached_property
+    def store(self) -> ArticleStore:
+        s = self.settings
+        return ArticleStore(
+            self.embeddings, path=s.store_dir, url=s.chroma_url, collection=s.collection
+        )
+
+    @cached_property
+    def offline(self) -> OfflineAnswerer:
+        s = self.settings
+        return OfflineAnswerer(self.embeddings, s.max_sentences, s.min_support)
+
+    @cached_property
+    def verifier(self) -> Verifier:
+        return Verifier(self.embeddings)
+
+    @cached_property
+    def model(self):  # type: ignore[no-untyped-def]
+        return chat_model(self.settings)
+
+    # -- asking ----------------------------------------------------------------------------
+
+    def passages(self, question: str, k: int | None = None) -> list[Passage]:
+        """The passages that count as evidence for ``question``."""
+        if self.store.count() == 0:
+            raise EmptyStoreError(
+                f"no articles are stored in {self.store.location}. Add some first: "
+                "`article-qa ingest PATH` (e.g. `article-qa ingest data/articles`)"
+            )
+        return retrieve(self.store, question, k or self.settings.top_k, self.settings.min_score)
+
+    def ask(self, question: str, k: int | None = None) -> Answer:
+        """Answer ``question`` and remember it in the history."""
+        result: Answer | None = None
+        for item in self.stream(question, k):
+            if isinstance(item, Answer):
+                result = item
+        assert result is not None
+        return result
+
+    def stream(self, question: str, k: int | None = None) -> Iterator[str | Answer]:
+        """Yield the answer text as it is produced, then the final, checked ``Answer``.
+
+        The streamed text is provisional: citations are checked and renumbered at the end,
+        so show the final ``Answer.text`` once it arrives.
+        """
+        question = check_question(question)
+        passages = self.passages(question, k)
+        if self.settings.llm:
+            final = yield from self._stream_llm(question, passages)
+        else:
+            final = yield from self._stream_offline(question, passages)
+        with self._lock:
+            self.history.append(final)
+        yield final
+
+    def _stream_offline(self, question: str, passages: list[Passage], notice: str = ""):  # type: ignore[no-untyped-def]
+        claims = self.offline.claims(question, passages) if passages else []
+        if not claims:
+            yield REFUSAL
+            return self._refusal(question, "offline", notice)
+        checked = finalize(claims, passages)
+        yield checked.text
+        return Answer(
+            question=question,
+            text=checked.text,
+            citations=checked.citations,
+            answerer="offline",
+            unsupported=checked.unsupported,
+            notice=notice,
+        )
+
+    def _stream_llm(self, question: str, passages: list[Passage]):  # type: ignore[no-untyped-def]
+        name = self.settings.answerer
+        if not passages:
+            yield REFUSAL
+            return self._refusal(question, name)
+        pieces: list[str] = []
+        held = True  # hold the first characters back until we know it is no refusal
+        try:
+            for piece in stream_reply(self.model, build_messages(question, passages)):
+                pieces.append(piece)
+                text = "".join(pieces)
+                if held and (len(text) >= 16 or not "NOT_IN_ARTICLES".startswith(text.strip())):
+                    held = False
+                    if not is_refusal(text):
+                        yield text
+                elif not held and not is_refusal(text):
+                    yield piece
+        except LLMError as exc:
+            notice = f"{exc}. Answered offline instead."
+            return (yield from self._stream_offline(question, passages, notice))
+        reply = "".join(pieces).strip()
+        if not reply:
+            notice = "the model returned an empty reply. Answered offline instead."
+            return (yield from self._stream_offline(question, passages, notice))
+        if is_refusal(reply):
+            return self._refusal(question, name)
+        claims: list[Claim] = parse_claims(reply, len(passages))
+        claims = self.verifier.check(claims, passages)
+        checked = finalize(claims, passages)
+        return Answer(
+            question=question,
+            text=checked.text,
+            citations=checked.citations,
+            answerer=name,
+            unsupported=checked.unsupported,
+        )
+
+    def _refusal(self, question: str, answerer: str, notice: str = "") -> Answer:
+        return Answer(
+            question=question, text=REFUSAL, answerer=answerer, refused=True, notice=notice
+        )
+
+    def reset(self) -> None:
+        """Forget the chat history."""
+        with self._lock:
+            self.history.clear()
+
+
+_default: Assistant | None = None
+_default_lock = threading.Lock()
+
+
+def default_assistant() -> Assistant:
+    """The assistant behind ``answer()`` and ``stream()``: settings from the environment."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Assistant()
+        return _default
+
+
+def answer(question: str, k: int | None = None, **overrides: Any) -> Answer:
+    """Answer one question about the stored articles, with citations.
+
+    ``overrides`` are Settings fields for this call only (e.g. ``store_dir=...``, ``llm=...``).
+    """
+    bot = Assistant(**overrides) if overrides else default_assistant()
+    result = bot.ask(question, k)
+    if bot is default_assistant():
+        bot.reset()  # the module-level function keeps no chat history
+    return result
+
+
+def stream(question: str, k: int | None = None, **overrides: Any) -> Iterator[str | Answer]:
+    """Like ``answer`` but yields text as it is produced, then the final ``Answer``."""
+    bot = Assistant(**overrides) if overrides else default_assistant()
+    yield from bot.stream(question, k)
+    if bot is default_assistant():
+        bot.reset()

@@ -1,0 +1,210 @@
+"""The command line: ``article-qa ingest | ask | list | remove | serve``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from pydantic import ValidationError
+
+from .settings import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    if getattr(args, "store", None):
+        overrides["store_dir"] = args.store
+    if getattr(args, "chroma_url", None):
+        overrides["chroma_url"] = args.chroma_url
+    if getattr(args, "llm", None) is not None:
+        overrides["llm"] = args.llm
+    if getattr(args, "top_k", None):
+        overrides["top_k"] = args.top_k
+    return Settings(**overrides)
+
+
+def _store(settings: Settings):  # type: ignore[no-untyped-def]
+    from vectorstore.embeddings import load_embeddings
+    from vectorstore.store import ArticleStore
+
+    return ArticleStore(
+        load_embeddings(settings.embedding_model),
+        path=settings.store_dir,
+        url=settings.chroma_url,
+        collection=settings.collection,
+    )
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from vectorstore.ingest import ingest
+
+    settings = _settings(args)
+    store = _store(settings)
+    report = ingest(
+        args.paths,
+        store,
+        max_tokens=settings.chunk_tokens,
+        overlap_tokens=settings.chunk_overlap,
+        progress=not args.quiet and not args.json,
+    )
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "added": report.added,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                    "failed": [{"path": e.path, "reason": e.reason} for e in report.failed],
+                    "chunks_written": report.chunks_written,
+                    "chunks_stored": store.count(),
+                    "seconds": round(report.seconds, 3),
+                },
+                indent=2,
+            )
+        )
+    else:
+        for error in report.failed:
+            print(f"failed: {error.path}: {error.reason}", file=sys.stderr)
+        print(report.summary() + f"; {store.count()} chunks in {store.location}")
+    if not report.items and not report.failed:
+        print("nothing to ingest: no supported files found", file=sys.stderr)
+        return 1
+    return 1 if report.failed else 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .assistant import Assistant
+
+    bot = Assistant(_settings(args))
+    result = bot.ask(args.question)
+    if args.json:
+        print(result.model_dump_json(indent=2))
+    else:
+        print(result)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    store = _store(_settings(args))
+    articles = store.list_articles()
+    if args.json:
+        print(json.dumps([asdict(a) for a in articles], indent=2))
+        return 0
+    for a in articles:
+        print(f"{a.id}  {a.date or '----------'}  {a.title}  ({a.chunks} chunks)")
+    print(f"{len(articles)} articles, {store.count()} chunks in {store.location}")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    store = _store(_settings(args))
+    status = 0
+    for ref in args.refs:
+        matches = store.find_articles(ref)
+        if not matches:
+            print(f"no stored article matches '{ref}' (see `article-qa list`)", file=sys.stderr)
+            status = 1
+        elif len(matches) > 1 and not args.all:
+            print(
+                f"'{ref}' matches {len(matches)} articles; give a longer id or pass --all",
+                file=sys.stderr,
+            )
+            status = 1
+        else:
+            for a in matches:
+                n = store.remove(a.id)
+                print(f"removed {a.title!r} ({n} chunks)")
+    return status
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        import app
+    except ImportError as exc:
+        print(f"the web page is not available: {exc}", file=sys.stderr)
+        return 1
+    return int(app.main(args) or 0)
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", metavar="DIR", help="store folder (ARTICLE_QA_STORE_DIR)")
+    common.add_argument(
+        "--chroma-url", metavar="URL", help="Chroma server instead (ARTICLE_QA_CHROMA_URL)"
+    )
+    p = argparse.ArgumentParser(
+        prog="article-qa",
+        description="Ask questions about news articles; every answer cites its passages.",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    ing = sub.add_parser("ingest", parents=[common], help="add articles (files or folders)")
+    ing.add_argument("paths", nargs="+", metavar="PATH")
+    ing.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    ing.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ing.set_defaults(func=cmd_ingest)
+
+    ask = sub.add_parser("ask", parents=[common], help="answer a question with citations")
+    ask.add_argument("question")
+    ask.add_argument("-k", "--top-k", type=int, help="passages to retrieve")
+    ask.add_argument("--llm", help="chat model, e.g. openai:gpt-4o-mini ('' = offline)")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.set_defaults(func=cmd_ask)
+
+    lst = sub.add_parser("list", parents=[common], help="list stored articles")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=cmd_list)
+
+    rm = sub.add_parser("remove", parents=[common], help="remove stored articles")
+    rm.add_argument("refs", nargs="+", metavar="ID|URL|TITLE")
+    rm.add_argument("--all", action="store_true", help="remove every match")
+    rm.set_defaults(func=cmd_remove)
+
+    srv = sub.add_parser("serve", parents=[common], help="serve the chat page")
+    srv.add_argument("--host", default=os.environ.get("ARTICLE_QA_HOST", "127.0.0.1"))
+    srv.add_argument("--port", type=int, default=int(os.environ.get("ARTICLE_QA_PORT", 7860)))
+    srv.add_argument("--share", action="store_true", help="create a public Gradio share link")
+    srv.add_argument(
+        "--auth",
+        metavar="USER:PASS",
+        default=os.environ.get("ARTICLE_QA_AUTH"),
+        help="password-protect the page (or ARTICLE_QA_AUTH)",
+    )
+    srv.set_defaults(func=cmd_serve)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``article-qa`` command."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    args = parser().parse_args(argv)
+    from vectorstore.store import StoreError
+
+    from .assistant import EmptyStoreError, QuestionError
+    from .llm import LLMError
+
+    try:
+        return int(args.func(args))
+    except ValidationError as exc:
+        details = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()
+        )
+        print(f"error: invalid settings: {details}", file=sys.stderr)
+    except (EmptyStoreError, QuestionError, StoreError, LLMError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""One typed settings object: defaults in code, overridden by ``ARTICLE_QA_*`` variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_store_dir() -> Path:
+    """Per-user data folder: ``$XDG_DATA_HOME/article-qa/store`` (``~/.local/share/...``)."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "article-qa" / "store"
+
+
+class Settings(BaseSettings):
+    """Everything a user can configure. ``ARTICLE_QA_TOP_K=8`` sets ``top_k``, and so on."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ARTICLE_QA_", env_file=".env", extra="ignore", validate_assignment=True
+    )
+
+    # -- the store ---------------------------------------------------------------------
+    store_dir: Path = Field(default_factory=default_store_dir, description="Chroma folder")
+    chroma_url: str | None = Field(None, description="Chroma server, e.g. http://localhost:8000")
+    collection: str = Field("articles", min_length=3, max_length=63)
+    embedding_model: str = Field("", description="sentence-transformers folder; '' = packaged")
+
+    # -- chunking ----------------------------------------------------------------------
+    chunk_tokens: int = Field(180, ge=32, le=230, description="tiktoken tokens per chunk")
+    chunk_overlap: int = Field(40, ge=0, le=120, description="tokens shared by neighbours")
+
+    # -- retrieval ---------------------------------------------------------------------
+    top_k: int = Field(6, ge=1, le=50, description="passages retrieved per question")
+    min_score: float = Field(
+        0.25, ge=-1.0, le=1.0, description="relevance floor: passages below it are no evidence"
+    )
+
+    # -- answering ---------------------------------------------------------------------
+    max_sentences: int = Field(3, ge=1, le=10, description="sentences in an offline answer")
+    min_support: float = Field(
+        0.68, ge=0.0, le=3.0, description="offline: least candidate score that counts as answer"
+    )
+    llm: str | None = Field(
+        None, description="LangChain chat model, 'provider:model' (openai:gpt-4o-mini, ...)"
+    )
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible server URL")
+    llm_api_key: SecretStr | None = None
+    llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
+    llm_timeout: float = Field(60.0, gt=0)
+
+    @field_validator("llm", "chroma_url", "llm_base_url", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_tokens:
+            raise ValueError("chunk_overlap must be smaller than chunk_tokens")
+        if self.llm_base_url and not self.llm:
+            raise ValueError(
+                "ARTICLE_QA_LLM_BASE_URL is set but ARTICLE_QA_LLM is not: "
+                "name the model too, e.g. ARTICLE_QA_LLM=openai:my-model"
+            )
+        return self
+
+    @property
+    def answerer(self) -> str:
+        """A short name of the active answerer: ``offline`` or ``llm:<model>``."""
+        return f"llm:{self.llm}" if self.llm else "offline"
