@@ -1,0 +1,92 @@
+"""Ingest time of the bundled sample and answer latency (median of N asks), as a table.
+
+    .venv/bin/python bench/latency.py [--asks 20] [--json bench/results/latency.json]
+
+The baseline row is the raw cost of one query embedding in the same process, so the
+figures can be read as ratios on any machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+QUESTIONS = [
+    "What does Kim want from Russia?",
+    "What is Putin seeking from North Korea?",
+    "How is Kim traveling to Russia?",
+    "What did the White House warn?",
+    "Who is Andrei Lankov?",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--asks", type=int, default=20)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+
+    from qa import Assistant, Settings
+    from vectorstore.embeddings import load_embeddings
+    from vectorstore.ingest import ingest
+    from vectorstore.store import ArticleStore
+
+    t0 = time.perf_counter()
+    embeddings = load_embeddings()
+    embeddings.embed_query("warm up")
+    load_s = time.perf_counter() - t0
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = ArticleStore(embeddings, path=Path(tmp) / "store")
+        report = ingest([ROOT / "data/articles"], store)
+        again = ingest([ROOT / "data/articles"], store)
+
+        embed = []
+        for i in range(args.asks):
+            t = time.perf_counter()
+            embeddings.embed_query(QUESTIONS[i % len(QUESTIONS)])
+            embed.append(time.perf_counter() - t)
+
+        bot = Assistant(Settings(store_dir=Path(tmp) / "store"))
+        bot.ask(QUESTIONS[0])  # warm
+        asks = []
+        for i in range(args.asks):
+            t = time.perf_counter()
+            bot.ask(QUESTIONS[i % len(QUESTIONS)])
+            asks.append(time.perf_counter() - t)
+
+    base = statistics.median(embed)
+    rows = [
+        ("model load (once per process)", load_s, load_s / base),
+        (f"ingest sample ({report.chunks_written} chunks)", report.seconds, report.seconds / base),
+        ("re-ingest sample (unchanged)", again.seconds, again.seconds / base),
+        ("query embedding, median (baseline)", base, 1.0),
+        (
+            f"offline answer, median of {args.asks}",
+            statistics.median(asks),
+            statistics.median(asks) / base,
+        ),
+        (f"offline answer, max of {args.asks}", max(asks), max(asks) / base),
+    ]
+    print(f"{'measure':42} {'seconds':>10} {'x baseline':>11}")
+    for name, secs, ratio in rows:
+        print(f"{name:42} {secs:10.3f} {ratio:11.1f}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(
+            json.dumps([{"measure": n, "seconds": s, "ratio": r} for n, s, r in rows], indent=2)
+        )
+
+
+if __name__ == "__main__":
+    main()
