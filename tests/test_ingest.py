@@ -1,0 +1,103 @@
+"""Ingest into a real Chroma store: idempotent, replaces changed articles, reports bad files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from vectorstore.ingest import ingest
+from vectorstore.store import ArticleStore
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data/articles/kim-putin-summit.txt"
+
+
+def test_reingest_stores_nothing_new(store: ArticleStore) -> None:
+    first = ingest([SAMPLE], store)
+    count = store.count()
+    ids = sorted(store._col.get(include=[])["ids"])
+    second = ingest([SAMPLE], store)
+    assert (first.added, second.added, second.unchanged, second.chunks_written) == (1, 0, 1, 0)
+    assert store.count() == count > 1
+    assert sorted(store._col.get(include=[])["ids"]) == ids
+
+
+def test_every_chunk_keeps_article_metadata_and_span(store: ArticleStore) -> None:
+    ingest([SAMPLE], store)
+    got = store._col.get(include=["documents", "metadatas"])
+    assert {m["title"] for m in got["metadatas"]} == {
+        "North Korea said Kim Jong Un would visit Russia and meet President Vladimir Putin, "
+        "with the reclusive leader's armored train reportedly heading to the border."
+    }
+    from vectorstore.loaders import load_file
+
+    [article] = list(load_file(SAMPLE))
+    indexes = sorted(m["chunk_index"] for m in got["metadatas"])
+    assert indexes == list(range(len(indexes)))
+    for doc, meta in zip(got["documents"], got["metadatas"], strict=True):
+        assert meta["date"] == "2023-09-11"
+        assert meta["path"] == str(SAMPLE)
+        assert meta["n_chunks"] == len(indexes)
+        assert article.text[meta["start"] : meta["end"]] == doc
+
+
+def test_changed_article_replaces_its_old_chunks(store: ArticleStore, tmp_path: Path) -> None:
+    path = tmp_path / "story.txt"
+    path.write_text("Storm hits coast\n\n" + "The storm reached the coast at noon. " * 40)
+    ingest([path], store)
+    old_ids = set(store._col.get(include=[])["ids"])
+    path.write_text("Storm hits coast\n\n" + "The hurricane reached the bay by night. " * 40)
+    report = ingest([path], store)
+    assert report.updated == 1 and report.added == 0
+    got = store._col.get(include=["documents"])
+    assert not old_ids & set(got["ids"])
+    assert all("hurricane" in d and "noon" not in d for d in got["documents"])
+    assert len(store.list_articles()) == 1
+
+
+def test_list_and_remove_articles(store: ArticleStore, tmp_path: Path) -> None:
+    for i, word in enumerate(["apples", "pears"]):
+        (tmp_path / f"{word}.json").write_text(
+            json.dumps(
+                {
+                    "title": f"About {word}",
+                    "text": f"Farmers grew {word} this year.",
+                    "date": f"2024-01-0{i + 1}",
+                }
+            )
+        )
+    ingest([tmp_path], store)
+    listed = store.list_articles()
+    assert [a.title for a in listed] == ["About pears", "About apples"]  # newest first
+    [pears] = store.find_articles("About pears")
+    assert store.remove(pears.id) == 1
+    assert [a.title for a in store.list_articles()] == ["About apples"]
+    assert store.find_articles(pears.id[:6]) == []
+
+
+def test_bad_files_are_reported_and_the_rest_stored(store: ArticleStore, tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copy(SAMPLE, folder / "good.txt")
+    (folder / "empty.txt").write_text("")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02\xff" * 100)
+    (folder / "bad.json").write_text("{oops")
+    (folder / "records.jsonl").write_text(
+        json.dumps({"title": "Fine", "text": "A fine record about rain."}) + "\nnot json\n"
+    )
+    report = ingest([folder, tmp_path / "nope.txt"], store)
+    assert report.added == 2
+    reasons = {Path(e.path.split(":")[0]).name: e.reason for e in report.failed}
+    assert set(reasons) == {"empty.txt", "binary.txt", "bad.json", "records.jsonl", "nope.txt"}
+    assert "binary" in reasons["binary.txt"] and "no such file" in reasons["nope.txt"]
+    assert {a.title for a in store.list_articles()} >= {"Fine"}
+    assert "2 added" in report.summary() and "5 failed" in report.summary()
+
+
+def test_store_reopens_with_our_embedding_function(store_dir: Path, embeddings) -> None:  # type: ignore[no-untyped-def]
+    ingest([SAMPLE], ArticleStore(embeddings, path=store_dir))
+    reopened = ArticleStore(embeddings, path=store_dir)
+    hits = reopened.search("armored train to Vladivostok", k=2)
+    assert hits and "armored train" in hits[0].text
+    assert 0.3 < hits[0].score <= 1.0
