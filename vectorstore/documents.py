@@ -115,3 +115,9 @@ class ArticleInfo:
     url: str
     path: str
     chunks: int
+
+    @classmethod
+    def from_meta(cls, meta: dict, chunks: int = 1) -> ArticleInfo:
+        """The article fields of a stored chunk's metadata."""
+        fields = ("title", "date", "source", "url", "path")
+        return cls(str(meta["article_id"]), *(str(meta.get(f, "")) for f in fields), chunks)

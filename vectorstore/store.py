@@ -166,15 +166,7 @@ class ArticleStore:
             aid = str(meta["article_id"])
             info = articles.get(aid)
             if info is None:
-                articles[aid] = ArticleInfo(
-                    id=aid,
-                    title=str(meta.get("title", "")),
-                    date=str(meta.get("date", "")),
-                    source=str(meta.get("source", "")),
-                    url=str(meta.get("url", "")),
-                    path=str(meta.get("path", "")),
-                    chunks=1,
-                )
+                articles[aid] = ArticleInfo.from_meta(meta)
             else:
                 info.chunks += 1
         return sorted(articles.values(), key=lambda a: (a.date, a.title), reverse=True)
