@@ -39,8 +39,7 @@ demo = gr.ChatInterface(
     respond,
     title="article-qa",
     description=(
-        "Answers from your news articles, with citations. "
-        f"Answerer: {_bot.settings.answerer}."
+        f"Answers from your news articles, with citations. Answerer: {_bot.settings.answerer}."
     ),
     examples=EXAMPLES,
 )

@@ -13,7 +13,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from vectorstore.documents import Passage
-from vectorstore.sentences import sentence_spans
+from vectorstore.sentences import clause_spans, sentence_spans
 from vectorstore.terms import terms
 
 from .results import Citation
@@ -88,7 +88,16 @@ class Verifier:
         """Keep citations that support their sentence, move or drop the others."""
         if not claims or not passages:
             return claims
-        p_spans = [sentence_spans(p.text) for p in passages]
+        # each passage sentence, and its clauses and phrases: a claim may restate one part
+        # of a long sentence that also says other things
+        p_spans = [
+            [
+                span
+                for s, e in sentence_spans(p.text)
+                for span in [(s, e), *clause_spans(p.text, s, e, fine=True, min_words=3)]
+            ]
+            for p in passages
+        ]
         p_sents = [
             p.text[s:e] for p, spans in zip(passages, p_spans, strict=True) for s, e in spans
         ]

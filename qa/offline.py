@@ -22,7 +22,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from vectorstore.documents import Passage
-from vectorstore.sentences import sentence_spans
+from vectorstore.sentences import clause_spans, sentence_spans
 from vectorstore.terms import terms
 
 from .citations import Claim
@@ -34,13 +34,6 @@ KEEP_RATIO = 0.9  # further sentences must score at least this share of the best
 REDUNDANT_COSINE = 0.75  # a sentence this close to one already chosen adds nothing
 MAX_WORDS = 60
 MIN_WORDS = 4
-CLAUSE_MIN_PIECE = 5
-CLAUSE_MIN_WORDS = 12  # sentences longer than this are also scored clause by clause
-# Where a long sentence divides into clauses that can stand alone: contrast and cause
-# conjunctions, semicolons, dashes, and the "that" after a reporting verb ("told AFP that").
-_CLAUSE = re.compile(
-    r",?\s+(?:while|whereas|but|although|because|since)\s+|;\s+|\s+[-–—]\s+|\s+that\s+"
-)
 # What kind of answer a question wants, and what such an answer looks like.
 _ANSWER_CUES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     (
@@ -81,22 +74,6 @@ class Candidate:
     parts: dict[str, float] = field(default_factory=dict)
 
 
-def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    sentence = text[start:end]
-    if len(sentence.split()) <= CLAUSE_MIN_WORDS:
-        return []
-    spans, cursor = [], 0
-    for match in _CLAUSE.finditer(sentence):
-        spans.append((cursor, match.start()))
-        cursor = match.end()
-    if not spans:
-        return []
-    spans.append((cursor, len(sentence)))
-    return [
-        (start + s, start + e) for s, e in spans if len(sentence[s:e].split()) >= CLAUSE_MIN_PIECE
-    ]
-
-
 def candidates(passages: Sequence[Passage]) -> list[Candidate]:
     """Every distinct sentence and long-sentence clause of the passages."""
     seen: set[tuple[str, int, int]] = set()
@@ -105,7 +82,7 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
         for start, end in sentence_spans(passage.text):
             if len(passage.text[start:end].split()) < MIN_WORDS:
                 continue
-            for s, e in [(start, end), *_clauses(passage.text, start, end)]:
+            for s, e in [(start, end), *clause_spans(passage.text, start, end)]:
                 key = (passage.article_id, passage.start + s, passage.start + e)
                 if key not in seen:
                     seen.add(key)

@@ -57,11 +57,12 @@ def test_one_enormous_sentence_is_cut_at_words() -> None:
 
 
 def test_every_chunk_fits_the_embedding_models_own_tokenizer(embeddings) -> None:  # type: ignore[no-untyped-def]
-    """Text that tiktoken packs densely but word pieces split finely (numbers, names, Korean)."""
+    """Text that tiktoken packs densely but word pieces split finely: runs of punctuation
+    (a dotted leader is one tiktoken token and 16 word pieces), rules, URLs."""
     fits = wordpiece_fits(embeddings)
     tokenizer = embeddings.tokenizer
     dense = " ".join(
-        f"In 2023-{i:04d} Kyiv's Zaporizhzhia unit #{i * 7919} logged 3.14159e{i} MWh; 김정은 위원장 {i}."
+        f"Table {i} ................ see https://example.com/a/b?c={i}&e=f ========== {i * 7919}."
         for i in range(60)
     )
     chunks = chunk_text(dense, max_tokens=200, overlap_tokens=40, fits=fits)

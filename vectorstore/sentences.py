@@ -65,3 +65,34 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def sentences(text: str) -> list[str]:
     """The sentences of ``text``."""
     return [text[s:e] for s, e in sentence_spans(text)]
+
+
+CLAUSE_MIN_PIECE = 5
+CLAUSE_MIN_WORDS = 12  # sentences longer than this also divide into clauses
+# Where a long sentence divides into clauses that can stand alone: contrast and cause
+# conjunctions, semicolons, dashes, and the "that" after a reporting verb ("told AFP that").
+_CLAUSE = re.compile(
+    r",?\s+(?:while|whereas|but|although|because|since)\s+|;\s+|\s+[-–—]\s+|\s+that\s+"
+)
+# Finer still: also at commas and "as well as" (phrases that need the sentence's subject).
+_PHRASE = re.compile(_CLAUSE.pattern + r"|,\s+(?:as well as\s+|and\s+)?")
+
+
+def clause_spans(
+    text: str, start: int, end: int, fine: bool = False, min_words: int = CLAUSE_MIN_PIECE
+) -> list[tuple[int, int]]:
+    """The clauses of the long sentence ``text[start:end]`` (none for a short one).
+
+    ``fine`` also cuts at commas, giving phrases rather than clauses.
+    """
+    sentence = text[start:end]
+    if len(sentence.split()) <= CLAUSE_MIN_WORDS:
+        return []
+    spans, cursor = [], 0
+    for match in (_PHRASE if fine else _CLAUSE).finditer(sentence):
+        spans.append((cursor, match.start()))
+        cursor = match.end()
+    if not spans:
+        return []
+    spans.append((cursor, len(sentence)))
+    return [(start + s, start + e) for s, e in spans if len(sentence[s:e].split()) >= min_words]
