@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
-from vectorstore.documents import Passage
+from vectorstore.documents import ArticleInfo, Passage
 from vectorstore.embeddings import load_embeddings
+from vectorstore.ingest import IngestReport, ingest
 from vectorstore.store import ArticleStore
 
 from .citations import Claim, Verifier, finalize, parse_claims
@@ -61,6 +63,7 @@ class Assistant:
         self.settings = settings or Settings()
         self.history: list[Answer] = []
         self._lock = threading.Lock()
+        self._ingest_lock = threading.Lock()
 
     # -- the parts, built on first use ----------------------------------------------------
 
@@ -99,20 +102,23 @@ class Assistant:
             )
         return retrieve(self.store, question, k or self.settings.top_k, self.settings.min_score)
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
-        """Answer ``question`` and remember it in the history."""
+    def ask(self, question: str, k: int | None = None, remember: bool = True) -> Answer:
+        """Answer ``question`` (and remember it in the history unless ``remember=False``)."""
         result: Answer | None = None
-        for item in self.stream(question, k):
+        for item in self.stream(question, k, remember=remember):
             if isinstance(item, Answer):
                 result = item
         assert result is not None
         return result
 
-    def stream(self, question: str, k: int | None = None) -> Iterator[str | Answer]:
+    def stream(
+        self, question: str, k: int | None = None, remember: bool = True
+    ) -> Iterator[str | Answer]:
         """Yield the answer text as it is produced, then the final, checked ``Answer``.
 
         The streamed text is provisional: citations are checked and renumbered at the end,
-        so show the final ``Answer.text`` once it arrives.
+        so show the final ``Answer.text`` once it arrives. A page serving many users keeps
+        each one's history itself and passes ``remember=False``.
         """
         question = check_question(question)
         passages = self.passages(question, k)
@@ -120,8 +126,9 @@ class Assistant:
             final = yield from self._stream_llm(question, passages)
         else:
             final = yield from self._stream_offline(question, passages)
-        with self._lock:
-            self.history.append(final)
+        if remember:
+            with self._lock:
+                self.history.append(final)
         yield final
 
     def _stream_offline(self, question: str, passages: list[Passage], notice: str = ""):  # type: ignore[no-untyped-def]
@@ -181,6 +188,36 @@ class Assistant:
         return Answer(
             question=question, text=REFUSAL, answerer=answerer, refused=True, notice=notice
         )
+
+    # -- the collection --------------------------------------------------------------------
+
+    def ingest(
+        self, paths: Sequence[str | Path], on_progress: Callable[[int, int], None] | None = None
+    ) -> IngestReport:
+        """Add files or folders of articles to the store (see ``vectorstore.ingest``)."""
+        s = self.settings
+        with self._ingest_lock:
+            return ingest(
+                paths,
+                self.store,
+                max_tokens=s.chunk_tokens,
+                overlap_tokens=s.chunk_overlap,
+                on_progress=on_progress,
+            )
+
+    def articles(self) -> list[ArticleInfo]:
+        """The stored articles, newest first."""
+        return self.store.list_articles()
+
+    def count(self) -> int:
+        """How many chunks are stored."""
+        return self.store.count()
+
+    def with_llm(self, llm: str | None) -> Assistant:
+        """An assistant like this one that answers with ``llm`` (None: offline)."""
+        if (llm or None) == self.settings.llm:
+            return self
+        return Assistant(self.settings.model_copy(update={"llm": llm or None}))
 
     def reset(self) -> None:
         """Forget the chat history."""

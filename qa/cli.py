@@ -25,6 +25,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["llm"] = args.llm
     if getattr(args, "top_k", None):
         overrides["top_k"] = args.top_k
+    if getattr(args, "auth", None):
+        overrides["auth"] = args.auth
     return Settings(**overrides)
 
 
@@ -123,12 +125,14 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
     try:
         import app
     except ImportError as exc:
         print(f"the web page is not available: {exc}", file=sys.stderr)
         return 1
-    return int(app.main(args) or 0)
+    app.serve(settings, host=args.host, port=args.port, share=args.share)
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -166,14 +170,17 @@ def parser() -> argparse.ArgumentParser:
     rm.set_defaults(func=cmd_remove)
 
     srv = sub.add_parser("serve", parents=[common], help="serve the chat page")
-    srv.add_argument("--host", default=os.environ.get("ARTICLE_QA_HOST", "127.0.0.1"))
+    srv.add_argument(
+        "--host",
+        default=os.environ.get("ARTICLE_QA_HOST", "127.0.0.1"),
+        help="address to listen on (0.0.0.0: every interface)",
+    )
     srv.add_argument("--port", type=int, default=int(os.environ.get("ARTICLE_QA_PORT", 7860)))
     srv.add_argument("--share", action="store_true", help="create a public Gradio share link")
     srv.add_argument(
         "--auth",
         metavar="USER:PASS",
-        default=os.environ.get("ARTICLE_QA_AUTH"),
-        help="password-protect the page (or ARTICLE_QA_AUTH)",
+        help="password-protect the page (or ARTICLE_QA_AUTH; several: 'a:pw1,b:pw2')",
     )
     srv.set_defaults(func=cmd_serve)
     return p

@@ -192,3 +192,45 @@ def scripted_llm() -> Iterator[ScriptedLLM]:
     finally:
         server.server.shutdown()
         server.server.server_close()
+
+
+# -- the page, served for real --------------------------------------------------------------
+
+
+class Page:
+    """A running article-qa page on 127.0.0.1 (a real Gradio server in this process)."""
+
+    def __init__(self, settings: Any) -> None:
+        import app
+
+        self.blocks = app.serve(settings, host="127.0.0.1", port=None, block=False)
+        self.url = self.blocks.local_url.rstrip("/") + "/"
+        self.bot = self.blocks.article_qa
+
+    def close(self) -> None:
+        self.blocks.close()
+
+
+@pytest.fixture
+def page_factory(tmp_path: Path) -> Iterator[Any]:
+    """Start pages with given settings; all are closed after the test."""
+    pages: list[Page] = []
+
+    def start(**settings: Any) -> Page:
+        from qa import Settings
+
+        settings.setdefault("upload_dir", tmp_path / "uploads")
+        settings.setdefault("seed_dir", None)
+        page = Page(Settings(**settings))
+        pages.append(page)
+        return page
+
+    yield start
+    for page in pages:
+        page.close()
+
+
+@pytest.fixture
+def sample_page(page_factory, sample_store: Path) -> Page:  # type: ignore[no-untyped-def]
+    """The page over a private copy of the sample store."""
+    return page_factory(store_dir=sample_store)

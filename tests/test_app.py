@@ -1,0 +1,125 @@
+"""The page's API through gradio_client against a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from gradio_client import Client
+
+import app
+from qa import Answer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_streamed_answer_with_citations_and_sources(sample_page) -> None:  # type: ignore[no-untyped-def]
+    client = Client(sample_page.url, verbose=False)
+    job = client.submit("What does Kim want from Russia?", 6, api_name="/stream")
+    updates = list(job)  # every update the server streamed
+    final = job.result()
+    assert final["final"] is True
+    assert any(u.get("final") is False and u["text"] for u in updates[:-1])
+    assert re.search(r"satellite", final["text"]) and "[1]" in final["text"]
+    [citation] = [c for c in final["citations"] if c["number"] == 1]
+    assert citation["title"].startswith("North Korea said Kim Jong Un would visit Russia")
+    assert citation["quote"] and citation["quote"] in citation["passage"]
+
+
+def test_one_call_answer_and_refusal(sample_page) -> None:  # type: ignore[no-untyped-def]
+    client = Client(sample_page.url, verbose=False)
+    result = Answer(**client.predict("How is Kim traveling to Russia?", 6, api_name="/ask"))
+    assert "armored train" in result.text and result.citations
+    refused = Answer(**client.predict("What did Kim eat for breakfast?", 6, api_name="/ask"))
+    assert refused.refused and not refused.citations
+
+
+def test_bad_question_is_a_clear_error_not_a_crash(sample_page) -> None:  # type: ignore[no-untyped-def]
+    client = Client(sample_page.url, verbose=False)
+    with pytest.raises(Exception, match="question is empty"):
+        client.predict("   ", 6, api_name="/ask")
+    # the server is still answering
+    assert Answer(**client.predict("Who is Andrei Lankov?", 6, api_name="/ask")).citations
+
+
+def test_empty_store_tells_the_user_what_to_do(page_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page = page_factory(store_dir=tmp_path / "empty")
+    client = Client(page.url, verbose=False)
+    with pytest.raises(Exception, match="article-qa ingest"):
+        client.predict("What does Kim want from Russia?", 6, api_name="/ask")
+
+
+def test_auth_refuses_requests_without_login(page_factory, sample_store: Path) -> None:  # type: ignore[no-untyped-def]
+    page = page_factory(store_dir=sample_store, auth="editor:s3cret")
+    assert httpx.get(page.url + "config").status_code in (401, 403)
+    api = httpx.post(page.url + "gradio_api/call/ask", json={"data": ["Who is Lankov?", 6]})
+    assert api.status_code in (401, 403)
+    with pytest.raises(Exception):  # noqa: B017 (any refusal will do, it must not answer)
+        Client(page.url, verbose=False).predict("Who is Lankov?", 6, api_name="/ask")
+    client = Client(page.url, auth=("editor", "s3cret"), verbose=False)
+    assert Answer(**client.predict("Who is Andrei Lankov?", 6, api_name="/ask")).citations
+
+
+def test_share_link_impossible_offline_says_so_and_keeps_serving(
+    sample_store: Path, tmp_path: Path
+) -> None:
+    """`article-qa serve --share` with no internet: one clear line, then the page serves."""
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "qa.cli",
+            "serve",
+            "--store",
+            str(sample_store),
+            "--port",
+            "7931",
+            "--share",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        lines = []
+        for line in proc.stdout:  # type: ignore[union-attr]
+            lines.append(line)
+            if "serving on" in line:
+                break
+        said = "".join(lines)
+        assert "no share link" in said and "serving locally only" in said, said
+        assert httpx.get("http://127.0.0.1:7931/").status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def test_untrusted_text_is_rendered_as_text() -> None:
+    evil = Answer(
+        question="q",
+        text="<script>window.__xss=1</script> [x](javascript:alert(1)) said [1].",
+        answerer="offline",
+        citations=[
+            {
+                "number": 1,
+                "article_id": "a",
+                "title": "<img src=x onerror=alert(1)>",
+                "url": "javascript:alert(1)",
+                "passage": "<b onmouseover=alert(1)>hi</b>",
+                "start": 0,
+                "end": 5,
+                "score": 0.5,
+            }
+        ],
+    )
+    md = app.answer_markdown(evil, 0)
+    assert "<script" not in md and "](javascript" not in md
+    assert '<a href="#src-0-1" class="aq-cite">' in md
+    cards = app.sources_html([evil])
+    assert "<img" not in cards and "<b " not in cards and "javascript:" not in cards
+    assert "&lt;img src=x onerror=alert(1)&gt;" in cards

@@ -1,0 +1,137 @@
+"""The page in a real browser: Debian's chromium driven by Playwright.
+
+Covers what only a browser can show: streaming into the chat, clickable citations, the
+sources panel, uploads, and that article text never runs as script.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+ANSWER_TIMEOUT = 90_000  # ms: a cold model on a slow CI machine
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    # In CI `.ci/run` installs chromium first: a missing browser fails here, it never skips.
+    assert shutil.which(CHROMIUM), f"{CHROMIUM} is missing: apt-get install chromium"
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def tab(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1400, "height": 950})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _open(tab: Page, url: str) -> None:
+    tab.goto(url, wait_until="load")
+    expect(tab.locator("#question textarea")).to_be_visible(timeout=60_000)
+
+
+def _ask(tab: Page, question: str) -> None:
+    tab.locator("#question textarea").fill(question)
+    tab.locator("#ask").click()
+
+
+def _last_answer(tab: Page):  # type: ignore[no-untyped-def]
+    return tab.locator("#chat .message.bot, #chat [data-testid='bot']").last
+
+
+def test_example_question_gives_a_cited_answer_and_citations_open_their_source(
+    sample_page, tab: Page
+) -> None:  # type: ignore[no-untyped-def]
+    _open(tab, sample_page.url)
+    tab.get_by_role("button", name="What does Kim want from Russia?").click()
+    cite = tab.locator("#chat a.aq-cite").first
+    expect(cite).to_be_visible(timeout=ANSWER_TIMEOUT)
+    expect(_last_answer(tab)).to_contain_text("satellites", timeout=ANSWER_TIMEOUT)
+    assert cite.inner_text().strip() == "[1]"
+    card = tab.locator("#sources #src-0-1")
+    expect(card).to_contain_text("North Korea said Kim Jong Un would visit Russia")
+    expect(card.locator("mark")).to_contain_text("satellites")
+    cite.click()
+    expect(card).to_have_class("aq-source aq-active")
+    expect(card).to_be_in_viewport()
+    assert tab.url.rstrip("/") == sample_page.url.rstrip("/")  # the click did not navigate
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / "answered-chat.png"), full_page=True)
+
+
+def test_upload_an_article_then_ask_what_only_it_answers(
+    sample_page, tab: Page, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    article = tmp_path / "lunar-greenhouse.md"
+    article.write_text(
+        "---\ntitle: Lunar greenhouse grows first tomatoes\ndate: 2026-03-02\n"
+        "url: https://example.org/lunar-greenhouse\n---\n\n"
+        "Engineers at the Tycho Research Station harvested the first tomatoes grown in a lunar "
+        "greenhouse on Monday. The greenhouse is lit by light-emitting diodes powered by a "
+        "small fission reactor named Kilopower-3. The crop weighed 4.2 kilograms.\n",
+        encoding="utf-8",
+    )
+    _open(tab, sample_page.url)
+    tab.get_by_text("Add articles", exact=True).click()
+    tab.locator("#upload input[type=file]").set_input_files(str(article))
+    tab.locator("#add").click()
+    expect(tab.locator("#ingest-report")).to_contain_text("1 added", timeout=ANSWER_TIMEOUT)
+    tab.get_by_text("Collection", exact=True).click()
+    expect(tab.locator("#collection")).to_contain_text("Lunar greenhouse grows first tomatoes")
+    _ask(tab, "What powers the lights of the lunar greenhouse?")
+    expect(tab.locator("#chat a.aq-cite").first).to_be_visible(timeout=ANSWER_TIMEOUT)
+    expect(_last_answer(tab)).to_contain_text("Kilopower-3")
+    card = tab.locator("#sources .aq-source").first
+    expect(card).to_contain_text("Lunar greenhouse grows first tomatoes")
+    expect(card.locator("a", has_text="original")).to_have_attribute(
+        "href", "https://example.org/lunar-greenhouse"
+    )
+
+
+def test_article_markup_never_runs(sample_page, tab: Page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    hostile = tmp_path / "hostile.txt"
+    hostile.write_text(
+        'date 2026-01-05 Harbour <script>window.__xss=1</script> festival <img src=x onerror="window.__xss=1">\n\n'
+        "The harbour festival in Port Elrond drew 12,000 visitors <script>window.__xss=1</script> "
+        'on Sunday. Organisers said the fireworks <img src=x onerror="window.__xss=1"> '
+        'lasted forty minutes. Tickets are sold at <a href="javascript:window.__xss=1">the booth</a>.\n',
+        encoding="utf-8",
+    )
+    sample_page.bot.ingest([hostile])
+    _open(tab, sample_page.url)
+    tab.get_by_text("Collection", exact=True).click()
+    expect(tab.locator("#collection")).to_contain_text("<script>window.__xss=1</script>")
+    _ask(tab, "How many visitors did the Port Elrond harbour festival draw?")
+    expect(tab.locator("#chat a.aq-cite").first).to_be_visible(timeout=ANSWER_TIMEOUT)
+    expect(_last_answer(tab)).to_contain_text("12,000")
+    _ask(tab, "How long did the fireworks at the harbour festival last?")
+    expect(tab.locator("#chat a.aq-cite")).to_have_count(2, timeout=ANSWER_TIMEOUT)
+    sources = tab.locator("#sources")
+    expect(sources).to_contain_text("<script>window.__xss=1</script>")
+    assert tab.evaluate("typeof window.__xss") == "undefined"
+    assert tab.locator("#sources script, #chat script, #collection script").count() == 0
+    assert tab.locator("#sources img, #collection img").count() == 0
+    assert tab.locator("a[href^='javascript:']").count() == 0
