@@ -13,6 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +170,20 @@ def collection_html(bot: Assistant) -> str:
     )
 
 
+def _filters(since: str, until: str, source: str) -> dict[str, Any]:
+    """The page's filter fields as ``Assistant.stream`` options; ValueError if malformed."""
+    out: dict[str, Any] = {}
+    for key, value in (("date_from", since), ("date_to", until)):
+        if value and value.strip():
+            try:
+                out[key] = date.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError(f"'{value}' is not a date like 2023-09-11") from None
+    if source and source.strip():
+        out["sources"] = [s.strip() for s in source.split(",") if s.strip()]
+    return out
+
+
 def answerer_markdown(settings: Settings) -> str:
     if settings.llm:
         active = f"the chat model **{_text(settings.llm)}**, checked against the passages"
@@ -205,6 +220,9 @@ def create_demo(settings: Settings | None = None) -> gr.Blocks:
         answers: list[Answer | None],
         k: int,
         choice: str,
+        since: str = "",
+        until: str = "",
+        source: str = "",
     ) -> Iterator[tuple[Any, ...]]:
         chat = [*chat, {"role": "user", "content": _text(question or "")}]
         answers = list(answers)
@@ -213,11 +231,25 @@ def create_demo(settings: Settings | None = None) -> gr.Blocks:
         reply = {"role": "assistant", "content": "…"}
         chat.append(reply)
         yield chat, answers, gr.skip(), ""
+        earlier = [a.standalone or a.question for a in answers[:turn] if a is not None]
         try:
-            for item in assistant_for(choice).stream(question, int(k), remember=False):
+            filters = _filters(since, until, source)
+        except ValueError as exc:
+            reply["content"] = f"⚠️ {_text(str(exc))}"
+            yield chat, answers, gr.skip(), ""
+            return
+        try:
+            stream = assistant_for(choice).stream(
+                question, int(k), remember=False, history=earlier, **filters
+            )
+            for item in stream:
                 if isinstance(item, Answer):
                     answers[turn] = item
                     reply["content"] = answer_markdown(item, turn)
+                    if item.standalone and item.standalone != item.question:
+                        reply["content"] = (
+                            f"*Searched for: {_text(item.standalone)}*\n\n" + reply["content"]
+                        )
                     yield chat, answers, sources_html(answers), ""
                 else:
                     reply["content"] = _text(item)
@@ -299,6 +331,15 @@ def create_demo(settings: Settings | None = None) -> gr.Blocks:
                     top_k = gr.Slider(
                         1, 20, value=settings.top_k, step=1, label="Passages to retrieve"
                     )
+                    with gr.Row():
+                        since = gr.Textbox(label="Articles from", placeholder="YYYY-MM-DD")
+                        until = gr.Textbox(label="Articles until", placeholder="YYYY-MM-DD")
+                    source = gr.Textbox(label="Only from source", placeholder="e.g. cnn.com")
+                    gr.Markdown(
+                        "Dates and sources named in a question (*last week*, *in September "
+                        "2023*, *according to CNN*) are used too; follow-ups like *And what "
+                        "does Putin want?* are read with the earlier questions."
+                    )
                     llm = gr.Dropdown(
                         choices,
                         value=settings.llm or OFFLINE,
@@ -319,12 +360,17 @@ def create_demo(settings: Settings | None = None) -> gr.Blocks:
                 with gr.Accordion("Collection", open=False):
                     collection = gr.HTML(elem_id="collection")
 
-        chat_inputs = [question, chat, answers, top_k, llm]
+        chat_inputs = [question, chat, answers, top_k, llm, since, until, source]
         chat_outputs = [chat, answers, sources, question]
         for trigger in (ask.click, question.submit):
             trigger(respond, chat_inputs, chat_outputs, api_name=False)
         for button in example_buttons:
-            button.click(respond, [button, chat, answers, top_k, llm], chat_outputs, api_name=False)
+            button.click(
+                respond,
+                [button, chat, answers, top_k, llm, since, until, source],
+                chat_outputs,
+                api_name=False,
+            )
         clear.click(
             lambda: ([], [], sources_html([])), None, [chat, answers, sources], api_name=False
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,11 @@ from vectorstore.ingest import IngestReport, ingest
 from vectorstore.store import ArticleStore
 
 from .citations import Claim, Verifier, finalize, parse_claims
-from .llm import LLMError, build_messages, chat_model, is_refusal, stream_reply
+from .followup import is_follow_up, rewrite
+from .llm import LLMError, build_messages, chat_model, condense, is_refusal, stream_reply
 from .offline import OfflineAnswerer
 from .results import Answer
-from .retrieval import retrieve
+from .retrieval import Retriever, Search
 from .settings import Settings
 
 REFUSAL = "The articles don't answer this question."
@@ -93,39 +95,98 @@ class Assistant:
 
     # -- asking ----------------------------------------------------------------------------
 
-    def passages(self, question: str, k: int | None = None) -> list[Passage]:
-        """The passages that count as evidence for ``question``."""
+    @cached_property
+    def retriever(self) -> Retriever:
+        return Retriever(self.store)
+
+    def passages(
+        self,
+        question: str,
+        k: int | None = None,
+        *,
+        reference_date: date | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        sources: Sequence[str] = (),
+    ) -> list[Passage]:
+        """The passages that count as evidence for ``question``.
+
+        ``reference_date`` is "today" for "this week"-style questions; ``date_from``,
+        ``date_to`` and ``sources`` restrict the search (else they are read from the
+        question when ``news_filters`` is on).
+        """
         if self.store.count() == 0:
             raise EmptyStoreError(
                 f"no articles are stored in {self.store.location}. Add some first: "
                 "`article-qa ingest PATH` (e.g. `article-qa ingest data/articles`)"
             )
-        return retrieve(self.store, question, k or self.settings.top_k, self.settings.min_score)
+        s = self.settings
+        req = Search(
+            question,
+            k or s.top_k,
+            s.retrieval_mode,
+            reference_date=reference_date,
+            date_from=date_from,
+            date_to=date_to,
+            sources=tuple(sources),
+            news=s.news_filters,
+        )
+        return self.retriever.search(req, s.min_score)
 
-    def ask(self, question: str, k: int | None = None, remember: bool = True) -> Answer:
-        """Answer ``question`` (and remember it in the history unless ``remember=False``)."""
+    def standalone(self, question: str, history: Sequence[str]) -> str:
+        """``question`` rewritten to stand alone, given the earlier questions of the chat."""
+        if not history or not is_follow_up(question):
+            return question
+        if self.settings.llm:
+            try:
+                rewritten = condense(self.model, question, list(history)[-4:])
+                if rewritten:
+                    return rewritten
+            except LLMError:
+                pass
+        return rewrite(question, history)
+
+    def ask(
+        self, question: str, k: int | None = None, remember: bool = True, **options: Any
+    ) -> Answer:
+        """Answer ``question`` (and remember it in the history unless ``remember=False``).
+
+        ``options``: ``history`` (earlier questions), ``reference_date``, ``date_from``,
+        ``date_to``, ``sources`` — see ``stream`` and ``passages``.
+        """
         result: Answer | None = None
-        for item in self.stream(question, k, remember=remember):
+        for item in self.stream(question, k, remember=remember, **options):
             if isinstance(item, Answer):
                 result = item
         assert result is not None
         return result
 
     def stream(
-        self, question: str, k: int | None = None, remember: bool = True
+        self,
+        question: str,
+        k: int | None = None,
+        remember: bool = True,
+        history: Sequence[str] | None = None,
+        **filters: Any,
     ) -> Iterator[str | Answer]:
         """Yield the answer text as it is produced, then the final, checked ``Answer``.
 
         The streamed text is provisional: citations are checked and renumbered at the end,
         so show the final ``Answer.text`` once it arrives. A page serving many users keeps
-        each one's history itself and passes ``remember=False``.
+        each one's history itself and passes ``remember=False`` and its earlier questions as
+        ``history``. A follow-up ("And what does Putin want?") is rewritten to stand alone
+        before retrieval; the result's ``standalone`` shows how.
         """
         question = check_question(question)
-        passages = self.passages(question, k)
+        if history is None:
+            history = [a.standalone or a.question for a in self.history] if remember else []
+        searched = self.standalone(question, history)
+        passages = self.passages(searched, k, **filters)
         if self.settings.llm:
-            final = yield from self._stream_llm(question, passages)
+            final = yield from self._stream_llm(searched, passages)
         else:
-            final = yield from self._stream_offline(question, passages)
+            final = yield from self._stream_offline(searched, passages)
+        final = final.model_copy(update={"question": question, "standalone": searched})
         if remember:
             with self._lock:
                 self.history.append(final)

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -25,9 +26,18 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["llm"] = args.llm
     if getattr(args, "top_k", None):
         overrides["top_k"] = args.top_k
+    if getattr(args, "mode", None):
+        overrides["retrieval_mode"] = args.mode
     if getattr(args, "auth", None):
         overrides["auth"] = args.auth
     return Settings(**overrides)
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date like 2023-09-11") from None
 
 
 def _store(settings: Settings):  # type: ignore[no-untyped-def]
@@ -83,7 +93,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from .assistant import Assistant
 
     bot = Assistant(_settings(args))
-    result = bot.ask(args.question)
+    result = bot.ask(
+        args.question,
+        remember=False,
+        reference_date=args.today,
+        date_from=args.since,
+        date_to=args.until,
+        sources=args.source or (),
+    )
     if args.json:
         print(result.model_dump_json(indent=2))
     else:
@@ -158,6 +175,20 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("-k", "--top-k", type=int, help="passages to retrieve")
     ask.add_argument("--llm", help="chat model, e.g. openai:gpt-4o-mini ('' = offline)")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="articles from this day")
+    ask.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="articles up to this day")
+    ask.add_argument(
+        "--source", action="append", metavar="SITE", help="only this source (repeatable)"
+    )
+    ask.add_argument(
+        "--today",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help='the date "this week" and "yesterday" are relative to (default: today)',
+    )
+    ask.add_argument(
+        "--mode", choices=["hybrid", "dense", "bm25"], help="retrieval (ARTICLE_QA_RETRIEVAL_MODE)"
+    )
     ask.set_defaults(func=cmd_ask)
 
     lst = sub.add_parser("list", parents=[common], help="list stored articles")

@@ -99,3 +99,16 @@ def stream_reply(model: BaseChatModel, messages: list[BaseMessage]) -> Iterator[
 def is_refusal(text: str) -> bool:
     """True when the model said the passages don't answer the question."""
     return NOT_IN_ARTICLES in text or NOT_IN_ARTICLES.replace("_", " ") in text.upper()
+
+
+def condense(model: BaseChatModel, question: str, history: Sequence[str]) -> str:
+    """The model's standalone version of a follow-up ``question`` (one line), or ""."""
+    prompt = ChatPromptTemplate.from_messages(
+        [("system", prompts.load("condense_system")), ("human", prompts.load("condense_user"))]
+    )
+    messages = prompt.format_messages(
+        history="\n".join(f"- {h}" for h in history), question=question
+    )
+    text = "".join(stream_reply(model, messages)).strip()
+    line = text.splitlines()[0].strip().strip('"') if text else ""
+    return line if 3 <= len(line) <= 500 and not is_refusal(line) else ""

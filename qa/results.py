@@ -27,6 +27,9 @@ class Answer(BaseModel):
     """An answer to one question, with its citations."""
 
     question: str
+    standalone: str = Field(
+        "", description="the question as searched: a follow-up rewritten to stand alone"
+    )
     text: str
     citations: list[Citation] = Field(default_factory=list)
     answerer: str = Field(description="'offline' or 'llm:<provider:model>'")

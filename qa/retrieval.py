@@ -1,22 +1,172 @@
-"""Retrieval: a question becomes the ranked passages that may answer it."""
+"""Retrieval: a question becomes the ranked passages that may answer it.
+
+Modes: ``dense`` (cosine over MiniLM embeddings in Chroma), ``bm25`` (keywords), and
+``hybrid`` (both, fused by reciprocal rank). On top of any mode: filters and boosts from
+the question's dates and sources (``news``), and diversity — at most a few passages per
+article and no syndicated copy of a passage already chosen.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from vectorstore.documents import Passage
-from vectorstore.store import ArticleStore
+from vectorstore.keyword import KeywordIndex
+from vectorstore.store import ArticleStore, day_number
+
+from .query import QueryFilters, parse_filters
+
+Mode = Literal["dense", "bm25", "hybrid"]
+RRF_K = 60
+POOL = 40  # candidates taken from each side before fusion
+PER_ARTICLE = 2  # passages of one article at most
+DUPLICATE_COSINE = 0.97  # two passages this alike are one passage (syndicated copies)
+RECENCY_WEIGHT = 1.0  # a passage from the reference day counts up to twice as much
+RECENCY_DAYS = 7.0  # ... and half of that a week earlier
+SOURCE_WEIGHT = 0.5
+
+
+@dataclass(slots=True)
+class Search:
+    """One retrieval request: the question and what narrows it."""
+
+    question: str
+    k: int = 6
+    mode: Mode = "hybrid"
+    reference_date: date | None = None  # "today" for "this week"-style questions
+    date_from: date | None = None
+    date_to: date | None = None
+    sources: tuple[str, ...] = ()
+    news: bool = True  # read dates and sources from the question; favour recent articles
+    diverse: bool = True
+
+
+class Retriever:
+    """Dense, keyword and hybrid search over one store, with news-aware filters."""
+
+    def __init__(self, store: ArticleStore, keywords: KeywordIndex | None = None) -> None:
+        self.store = store
+        self.keywords = keywords or KeywordIndex.for_store(store)
+
+    def filters(self, req: Search) -> QueryFilters:
+        """The filters of a request: the caller's, else those the question names."""
+        found = QueryFilters()
+        if req.news:
+            known = sorted(set(self.keywords.sources) - {""})
+            found = parse_filters(req.question, req.reference_date, known)
+        if req.date_from or req.date_to:
+            found.date_from, found.date_to = req.date_from, req.date_to
+        if req.sources:
+            found.sources = list(req.sources)
+        return found
+
+    def search(self, req: Search, min_score: float = -1.0) -> list[Passage]:
+        """The ``req.k`` best passages, best first; none whose cosine is below ``min_score``."""
+        if req.k <= 0 or not req.question.strip():
+            return []
+        self.keywords.sync()
+        f = self.filters(req)
+        where = _where(f)
+        vector = np.asarray(self.store.embeddings.embed_query(req.question), dtype=np.float32)
+        pool = max(POOL, req.k * 4)
+        ranked: dict[str, float] = {}
+        passages: dict[str, Passage] = {}
+        vectors: dict[str, np.ndarray] = {}
+        if req.mode in ("dense", "hybrid"):
+            dense, dense_vecs = self.store.search_vector_with_embeddings(vector, pool, where)
+            for rank, p in enumerate(dense):
+                ranked[p.id] = ranked.get(p.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+                passages[p.id], vectors[p.id] = p, dense_vecs[rank]
+        if req.mode in ("bm25", "hybrid"):
+            hits = self.keywords.search(req.question, pool, self._mask(f))
+            for rank, hit in enumerate(hits):
+                ranked[hit.id] = ranked.get(hit.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+            missing = [h.id for h in hits if h.id not in passages]
+            for p, v in zip(*self.store.passages_with_embeddings(missing), strict=True):
+                passages[p.id], vectors[p.id] = p, v
+        for pid, p in passages.items():
+            p.score = float(vectors[pid] @ vector)  # cosine: normalised embeddings
+            p.extra["fused"] = ranked.get(pid, 0.0)
+        if req.news:
+            ref = req.reference_date or date.today()
+            for p in passages.values():
+                p.extra["fused"] *= _boost(p, f, ref)
+        order = sorted(passages, key=lambda pid: passages[pid].extra["fused"], reverse=True)
+        order = [pid for pid in order if passages[pid].score >= min_score]
+        chosen: list[str] = []
+        per_article: dict[str, int] = {}
+        # first at most PER_ARTICLE passages an article; then, if k are not reached, the rest
+        for capped in (True, False) if req.diverse else (False,):
+            for pid in order:
+                if len(chosen) >= req.k:
+                    break
+                p = passages[pid]
+                if pid in chosen or (capped and per_article.get(p.article_id, 0) >= PER_ARTICLE):
+                    continue
+                if req.diverse and any(
+                    float(vectors[pid] @ vectors[c]) >= DUPLICATE_COSINE for c in chosen
+                ):
+                    continue
+                chosen.append(pid)
+                per_article[p.article_id] = per_article.get(p.article_id, 0) + 1
+        return [passages[pid] for pid in chosen]
+
+    def _mask(self, f: QueryFilters) -> np.ndarray | None:
+        if not (f.date_from or f.date_to or f.sources):
+            return None
+        days = self.keywords.days
+        mask = np.ones(len(days), dtype=bool)
+        if f.date_from:
+            mask &= days >= day_number(f.date_from.isoformat())
+        if f.date_to:
+            mask &= days <= day_number(f.date_to.isoformat())
+        if f.sources:
+            wanted = set(f.sources)
+            mask &= np.fromiter((s in wanted for s in self.keywords.sources), bool, len(days))
+        return mask
+
+
+def _where(f: QueryFilters) -> dict[str, Any] | None:
+    clauses: list[dict[str, Any]] = []
+    if f.date_from:
+        clauses.append({"day": {"$gte": day_number(f.date_from.isoformat())}})
+    if f.date_to:
+        clauses.append({"day": {"$lte": day_number(f.date_to.isoformat())}})
+    if f.sources:
+        clauses.append({"source": {"$in": list(f.sources)}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _boost(p: Passage, f: QueryFilters, ref: date) -> float:
+    """Favour passages from near the reference date (more so for "this week" questions)."""
+    boost = 1.0
+    try:
+        published = date.fromisoformat(p.date)
+    except ValueError:
+        return boost
+    age = (ref - published).days
+    if age < -1:  # published after the reference date: not news yet on that day
+        return boost * 0.5
+    weight = RECENCY_WEIGHT if f.recent else RECENCY_WEIGHT / 2
+    boost *= 1.0 + weight * math.exp(-max(age, 0) / RECENCY_DAYS)
+    return boost
 
 
 def retrieve(
     store: ArticleStore, question: str, k: int = 6, min_score: float = 0.25
 ) -> list[Passage]:
-    """The ``k`` best passages for ``question``, best first, without those below ``min_score``."""
+    """Plain dense retrieval: the ``k`` nearest passages above ``min_score``."""
     return [p for p in store.search(question, k) if p.score >= min_score]
 
 
@@ -25,13 +175,15 @@ class ArticleRetriever(BaseRetriever):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    store: ArticleStore
+    retriever: Retriever
     k: int = 6
     min_score: float = 0.25
+    mode: Mode = "hybrid"
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
     ) -> list[Document]:
+        found = self.retriever.search(Search(query, self.k, self.mode), self.min_score)
         return [
             Document(
                 page_content=p.text,
@@ -47,5 +199,5 @@ class ArticleRetriever(BaseRetriever):
                     "score": p.score,
                 },
             )
-            for p in retrieve(self.store, query, self.k, self.min_score)
+            for p in found
         ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,6 +35,12 @@ class Settings(BaseSettings):
 
     # -- retrieval ---------------------------------------------------------------------
     top_k: int = Field(6, ge=1, le=50, description="passages retrieved per question")
+    retrieval_mode: Literal["dense", "bm25", "hybrid"] = Field(
+        "hybrid", description="dense (embeddings), bm25 (keywords) or hybrid (both, fused)"
+    )
+    news_filters: bool = Field(
+        True, description="read dates and sources from questions; favour recent articles"
+    )
     min_score: float = Field(
         0.25, ge=-1.0, le=1.0, description="relevance floor: passages below it are no evidence"
     )

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from .cleaning import clean_text, clean_title
 from .documents import Article
@@ -207,7 +208,15 @@ def _record_fields(record: dict[str, Any]) -> dict[str, str]:
         out["date"] = normalize_date(out["date"])
     if "url" in out:
         out["url"] = _http_url(out["url"])
+    if not out.get("source") and out.get("url"):
+        out["source"] = source_from_url(out["url"])
     return out
+
+
+def source_from_url(url: str) -> str:
+    """The publisher's site of an article URL: ``https://www.cnn.com/x`` → ``cnn.com``."""
+    host = (urlparse(url).hostname or "").lower()
+    return host.removeprefix("www.")
 
 
 def _record_article(path: Path, record: Any, where: str) -> Article:

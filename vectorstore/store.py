@@ -7,11 +7,13 @@ hash, so a re-ingest can tell an unchanged article (nothing written) from a chan
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from .documents import Article, ArticleInfo, Chunk, Passage
@@ -67,7 +69,14 @@ def _meta(article: Article, chunk: Chunk, n_chunks: int) -> dict[str, str | int]
         "start": chunk.start,
         "end": chunk.end,
         "n_chunks": n_chunks,
+        "day": day_number(article.date),
     }
+
+
+def day_number(date: str) -> int:
+    """``2023-09-11`` → 20230911 (Chroma filters compare numbers, not strings); 0 if none."""
+    digits = date.replace("-", "")
+    return int(digits) if len(digits) == 8 and digits.isdigit() else 0
 
 
 class ArticleStore:
@@ -81,6 +90,8 @@ class ArticleStore:
         collection: str = "articles",
     ) -> None:
         self.embeddings = embeddings
+        self.name = collection
+        self.url = url
         self.location = url or str(path)
         self._client = _client(path, url)
         try:
@@ -140,13 +151,40 @@ class ArticleStore:
                 )
         stale = [cid for group in stored.values() for cid, _ in group if cid not in keep]
         self._delete(stale)
+        if texts or stale:
+            self._bump()
         return statuses
 
     def remove(self, article_id: str) -> int:
         """Remove an article's chunks; returns how many were removed."""
         found = self._col.get(where={"article_id": article_id}, include=[])
         self._delete(found["ids"])
+        if found["ids"]:
+            self._bump()
         return len(found["ids"])
+
+    def _bump(self) -> None:
+        """Record that the collection changed (the keyword index compares revisions)."""
+        self._col.modify(metadata={"revision": uuid.uuid4().hex})
+
+    def revision(self) -> str:
+        """A token that changes whenever chunks are written or removed, by any process."""
+        fresh = self._client.get_collection(
+            self.name, embedding_function=ChromaEmbeddingFunction(self.embeddings)
+        )
+        return str((fresh.metadata or {}).get("revision", "")) + f":{fresh.count()}"
+
+    def all_chunks(self, page: int = 5000) -> Iterable[tuple[str, str, dict[str, Any]]]:
+        """Every stored chunk as (id, text, metadata), page by page."""
+        offset = 0
+        while True:
+            found = self._col.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            if not found["ids"]:
+                return
+            yield from zip(
+                found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True
+            )
+            offset += len(found["ids"])
 
     def _delete(self, ids: Sequence[str]) -> None:
         for i in range(0, len(ids), self._max_batch):
@@ -191,14 +229,25 @@ class ArticleStore:
         self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None
     ) -> list[Passage]:
         """Like ``search`` for an already embedded query."""
+        return self.search_vector_with_embeddings(vector, k, where, with_embeddings=False)[0]
+
+    def search_vector_with_embeddings(
+        self,
+        vector: Sequence[float],
+        k: int,
+        where: dict[str, Any] | None = None,
+        with_embeddings: bool = True,
+    ) -> tuple[list[Passage], list[np.ndarray]]:
+        """Like ``search_vector``, with each passage's stored embedding."""
         kwargs: dict[str, Any] = {"where": where} if where else {}
+        include = ["documents", "metadatas", "distances"]
         found = self._col.query(
-            query_embeddings=[list(vector)],
+            query_embeddings=[list(map(float, vector))],
             n_results=k,
-            include=["documents", "metadatas", "distances"],
+            include=[*include, "embeddings"] if with_embeddings else include,
             **kwargs,
         )
-        return [
+        passages = [
             Passage.from_record(cid, doc or "", meta or {}, score=1.0 - float(dist))
             for cid, doc, meta, dist in zip(
                 found["ids"][0],
@@ -208,6 +257,32 @@ class ArticleStore:
                 strict=True,
             )
         ]
+        embeddings = found.get("embeddings")
+        vectors = [
+            np.asarray(v, dtype=np.float32)
+            for v in (embeddings[0] if embeddings is not None else [])
+        ]
+        return passages, vectors
+
+    def passages_with_embeddings(
+        self, ids: Sequence[str]
+    ) -> tuple[list[Passage], list[np.ndarray]]:
+        """Stored chunks by id, in the order asked, with their embeddings."""
+        if not ids:
+            return [], []
+        found = self._col.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
+        by_id = {
+            cid: (Passage.from_record(cid, doc or "", meta or {}), np.asarray(v, dtype=np.float32))
+            for cid, doc, meta, v in zip(
+                found["ids"],
+                found["documents"] or [],
+                found["metadatas"] or [],
+                found["embeddings"] if found["embeddings"] is not None else [],
+                strict=True,
+            )
+        }
+        kept = [by_id[i] for i in ids if i in by_id]
+        return [p for p, _ in kept], [v for _, v in kept]
 
     def passages(self, ids: Iterable[str]) -> list[Passage]:
         """Stored chunks by id (for neighbours and citations)."""

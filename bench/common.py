@@ -1,0 +1,139 @@
+"""Shared by the RealTime QA benchmarks: data location, the cached index, answer scoring."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import string
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATA = Path(os.environ.get("REALTIMEQA_DIR", ROOT.parent / "shared" / "bench" / "realtimeqa-dev"))
+CACHE = ROOT / "bench" / ".cache"
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def questions(limit: int | None = None) -> list[dict[str, Any]]:
+    qs = read_jsonl(DATA / "questions.jsonl")
+    return qs[:limit] if limit else qs
+
+
+def question_date(q: dict[str, Any]):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    return date.fromisoformat(q["question_date"].replace("/", "-"))
+
+
+def normalize(text: str) -> str:
+    """The evaluator's normalisation: lower case, non-alphanumerics → space, no articles."""
+    text = re.sub(r"[^0-9a-z]+", " ", text.lower())
+    return " ".join(w for w in text.split() if w not in {"a", "an", "the"})
+
+
+def contains(haystack: str, golds: list[str]) -> bool:
+    """A gold answer occurs in ``haystack`` as whole words (both normalised)."""
+    hay = f" {normalize(haystack)} "
+    return any(g and f" {g} " in hay for g in (normalize(x) for x in golds))
+
+
+def squad_normalize(text: str) -> str:
+    text = text.lower()
+    text = "".join(ch for ch in text if ch not in set(string.punctuation))
+    text = re.sub(r"\b(a|an|the)\b", " ", text)
+    return " ".join(text.split())
+
+
+def exact_match(prediction: str, golds: list[str]) -> float:
+    return float(any(squad_normalize(prediction) == squad_normalize(g) for g in golds))
+
+
+def token_f1(prediction: str, golds: list[str]) -> float:
+    best = 0.0
+    pred = squad_normalize(prediction).split()
+    for g in golds:
+        gold = squad_normalize(g).split()
+        common = Counter(pred) & Counter(gold)
+        same = sum(common.values())
+        if same == 0 or not pred or not gold:
+            continue
+        p, r = same / len(pred), same / len(gold)
+        best = max(best, 2 * p * r / (p + r))
+    return best
+
+
+def is_numeric(golds: list[str]) -> bool:
+    return all(re.fullmatch(r"[\d.,%$ ]+", g.strip()) for g in golds)
+
+
+@dataclass
+class Built:
+    store: Any
+    seconds: float
+    chunks: int
+    cached: bool
+
+
+def build_index(max_articles: int | None = None) -> Built:
+    """The corpus in a store built by the product's own ingest, cached between runs."""
+    from vectorstore.embeddings import load_embeddings
+    from vectorstore.ingest import ingest
+    from vectorstore.store import ArticleStore
+
+    name = f"realtimeqa-{max_articles or 'all'}"
+    folder = CACHE / name
+    done = folder / "built.json"
+    store = ArticleStore(load_embeddings(), path=folder / "store", collection="realtimeqa")
+    if done.exists():
+        meta = json.loads(done.read_text())
+        return Built(store, meta["seconds"], store.count(), True)
+    source = DATA / "corpus.jsonl"
+    if max_articles:
+        folder.mkdir(parents=True, exist_ok=True)
+        subset = folder / "corpus.jsonl"
+        with source.open(encoding="utf-8") as fh, subset.open("w", encoding="utf-8") as out:
+            for i, line in enumerate(fh):
+                if i >= max_articles:
+                    break
+                out.write(line)
+        source = subset
+    started = time.perf_counter()
+    report = ingest([source], store, progress=True)
+    seconds = time.perf_counter() - started
+    done.write_text(json.dumps({"seconds": seconds, "summary": report.summary()}))
+    return Built(store, seconds, store.count(), False)
+
+
+def raw_encode_rate(store: Any, n: int = 1500) -> float:
+    """Chunks per second of the embedding model alone, on stored chunk texts."""
+    texts = []
+    for _, text, _meta in store.all_chunks(page=n):
+        texts.append(text)
+        if len(texts) >= n:
+            break
+    started = time.perf_counter()
+    store.embeddings.embed_documents(texts)
+    return len(texts) / (time.perf_counter() - started)
+
+
+def table(rows: list[list[Any]], header: list[str]) -> str:
+    """A Markdown table."""
+
+    def fmt(x: Any) -> str:
+        return f"{x:.3f}" if isinstance(x, float) else str(x)
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(fmt(x) for x in row) + " |" for row in rows]
+    return "\n".join(lines)

@@ -1,0 +1,125 @@
+"""Retrieval on RealTime QA (dev): answer recall@1/3/5/10 and MRR@10 for each mode.
+
+    .venv/bin/python bench/retrieval.py [--limit N] [--articles N] [--json PATH]
+
+The corpus is ingested through the product's own path (loader, chunker, embedding model,
+Chroma store) once and cached in bench/.cache/. A passage is a hit when a gold answer,
+normalised, occurs in it as whole words. The raw encode rate of the embedding model is
+measured in the same run, as the baseline for ingest throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+from common import (
+    build_index,
+    contains,
+    is_numeric,
+    question_date,
+    questions,
+    raw_encode_rate,
+    table,
+)
+
+MODES = [  # name, Search options
+    ("dense", {"mode": "dense", "news": False, "diverse": False}),
+    ("bm25", {"mode": "bm25", "news": False, "diverse": False}),
+    ("hybrid (RRF)", {"mode": "hybrid", "news": False, "diverse": False}),
+    ("hybrid + diversity", {"mode": "hybrid", "news": False, "diverse": True}),
+    ("hybrid + dates/sources", {"mode": "hybrid", "news": True, "diverse": False}),
+    ("hybrid + dates/sources + diversity", {"mode": "hybrid", "news": True, "diverse": True}),
+    ("dense + dates/sources + diversity", {"mode": "dense", "news": True, "diverse": True}),
+]
+KS = (1, 3, 5, 10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--limit", type=int, help="first N questions only")
+    parser.add_argument("--articles", type=int, help="first N corpus articles only (quick runs)")
+    parser.add_argument("--json", type=Path, default=Path("bench/results/retrieval.json"))
+    args = parser.parse_args()
+
+    from qa.retrieval import Retriever, Search
+
+    built = build_index(args.articles)
+    retriever = Retriever(built.store)
+    started = time.perf_counter()
+    retriever.keywords.sync()
+    keyword_seconds = time.perf_counter() - started
+    raw = raw_encode_rate(built.store)
+    qs = questions(args.limit)
+    rows, results = [], {}
+    for name, options in MODES:
+        hits = {k: 0 for k in KS}
+        rr, latencies, text_hits, n_text = 0.0, [], 0, 0
+        for q in qs:
+            req = Search(q["question"], 10, reference_date=question_date(q), **options)
+            t = time.perf_counter()
+            found = retriever.search(req)
+            latencies.append(time.perf_counter() - t)
+            first = next(
+                (i for i, p in enumerate(found) if contains(p.text, q["answer_texts"])), None
+            )
+            for k in KS:
+                hits[k] += first is not None and first < k
+            rr += 1.0 / (first + 1) if first is not None else 0.0
+            if not is_numeric(q["answer_texts"]):
+                n_text += 1
+                text_hits += first is not None and first < 5
+        n = len(qs)
+        lat = sorted(latencies)
+        result = {
+            **{f"recall@{k}": hits[k] / n for k in KS},
+            "mrr@10": rr / n,
+            "recall@5 (text answers)": text_hits / max(n_text, 1),
+            "p50_ms": 1000 * statistics.median(lat),
+            "p95_ms": 1000 * lat[int(0.95 * (len(lat) - 1))],
+        }
+        results[name] = result
+        rows.append([name, *result.values()])
+        print(f"{name}: R@5 {result['recall@5']:.3f}", flush=True)
+    header = ["mode", *(f"R@{k}" for k in KS), "MRR@10", "R@5 text", "p50 ms", "p95 ms"]
+    print()
+    print(f"{len(qs)} questions; {built.chunks} chunks")
+    print(table(rows, header))
+    ingest_rate = built.chunks / built.seconds
+    print()
+    print(
+        table(
+            [
+                ["raw encode (baseline)", f"{raw:.1f}", "1.00"],
+                [
+                    "ingest" + (" (cached: earlier run)" if built.cached else ""),
+                    f"{ingest_rate:.1f}",
+                    f"{ingest_rate / raw:.2f}",
+                ],
+            ],
+            ["throughput", "chunks/s", "x baseline"],
+        )
+    )
+    print(f"\ningest {built.seconds:.0f} s; keyword index load/build {keyword_seconds:.2f} s")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(
+        json.dumps(
+            {
+                "questions": len(qs),
+                "chunks": built.chunks,
+                "modes": results,
+                "ingest_seconds": built.seconds,
+                "ingest_chunks_per_s": ingest_rate,
+                "raw_encode_chunks_per_s": raw,
+                "keyword_index_seconds": keyword_seconds,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Hybrid retrieval, news-aware filters, diversity and follow-up questions."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from qa import Assistant, Settings
+from qa.followup import is_follow_up, rewrite
+from qa.query import parse_filters
+from qa.retrieval import Retriever, Search
+from vectorstore.ingest import ingest
+from vectorstore.keyword import KeywordIndex
+from vectorstore.store import ArticleStore
+
+REF = date(2022, 7, 1)
+
+
+def _articles(folder: Path, records: list[dict]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "news.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    return path
+
+
+NEWS = [
+    {
+        "title": "Harbour strike ends",
+        "date": "2022-06-29",
+        "url": "https://www.cnn.com/a",
+        "text": "Dock workers in Rotterdam ended their strike on Tuesday after a pay deal of 7 percent.",
+    },
+    {
+        "title": "Harbour strike begins",
+        "date": "2022-03-02",
+        "url": "https://www.usatoday.com/b",
+        "text": "Dock workers in Rotterdam began a strike over pay on Monday, halting container traffic.",
+    },
+    {
+        "title": "Zorblax valve recall",
+        "date": "2022-06-20",
+        "url": "https://theweek.co.uk/c",
+        "text": "The maker recalled the ZX-4471 valve after reports of leaks in cold weather.",
+    },
+]
+
+
+def test_dates_and_sources_are_read_from_the_question() -> None:
+    f = parse_filters("What happened this week in Rotterdam?", REF)
+    assert f.recent and f.date_to == REF and f.date_from and (REF - f.date_from).days <= 8
+    f = parse_filters("What did the Fed decide in September 2023?", REF)
+    assert (f.date_from, f.date_to) == (date(2023, 9, 1), date(2023, 9, 30))
+    f = parse_filters("Who won, according to CNN?", REF, ["cnn.com", "usatoday.com"])
+    assert f.sources == ["cnn.com"]
+    f = parse_filters("How is Kim traveling to Russia?", REF, ["cnn.com"])
+    assert (f.date_from, f.date_to, f.sources, f.recent) == (None, None, [], False)
+
+
+def test_follow_up_questions_are_rewritten_to_stand_alone() -> None:
+    earlier = ["What does Kim want from Russia?"]
+    assert is_follow_up("And what does Putin want?")
+    assert not is_follow_up("Who is Andrei Lankov?")
+    assert rewrite("And Putin?", earlier) == "What does Putin want from Russia?"
+    assert rewrite("How is he traveling?", earlier) == "How is Kim traveling?"
+    standalone = rewrite("And what does Putin want?", earlier)
+    assert standalone.startswith("What does Putin want") and "Kim" in standalone
+    assert rewrite("Who is Andrei Lankov?", earlier) == "Who is Andrei Lankov?"
+
+
+def test_chat_follow_up_uses_the_history(sample_store: Path) -> None:
+    bot = Assistant(Settings(store_dir=sample_store))
+    bot.ask("What does Kim want from Russia?")
+    follow = bot.ask("And what does Putin want?")
+    assert "Putin" in follow.standalone and "Kim" in follow.standalone
+    assert "artillery shells" in follow.text and follow.citations
+
+
+def test_keyword_index_follows_updates_and_removals(embeddings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = ArticleStore(embeddings, path=tmp_path / "store")
+    path = _articles(tmp_path / "in", NEWS)
+    ingest([path], store)
+    index = KeywordIndex.for_store(store)
+    assert len(index) == store.count()
+    assert [h.id.split("-")[0] for h in index.search("ZX-4471 valve", 3)][:1]
+    # a second process sees the saved index without rebuilding it
+    again = KeywordIndex.for_store(ArticleStore(embeddings, path=tmp_path / "store"))
+    assert again._load(store.revision())
+    # an article changes: its new words are found, its old ones are gone
+    changed = [
+        *NEWS[:2],
+        {**NEWS[2], "text": "The maker recalled the QP-9 pump after reports of fires."},
+    ]
+    ingest([_articles(tmp_path / "in", changed)], store)
+    assert index.search("QP-9 pump", 3) and not index.search("ZX-4471", 3)
+    assert len(index) == store.count()
+    # removal
+    [recall] = store.find_articles("Zorblax valve recall")
+    store.remove(recall.id)
+    assert not index.search("QP-9 pump", 3) and len(index) == store.count()
+
+
+def test_hybrid_finds_a_rare_code_and_filters_narrow(embeddings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = ArticleStore(embeddings, path=tmp_path / "store")
+    ingest([_articles(tmp_path / "in", NEWS)], store)
+    r = Retriever(store)
+    found = r.search(Search("ZX-4471", 1, "hybrid", reference_date=REF))
+    assert found and found[0].title == "Zorblax valve recall"
+    # "this week" relative to the question's date picks the recent strike article
+    found = r.search(Search("Rotterdam dock strike this week", 1, reference_date=REF))
+    assert found[0].title == "Harbour strike ends"
+    # explicit filters from Python
+    found = r.search(Search("Rotterdam dock strike", 3, date_to=date(2022, 4, 1), news=True))
+    assert [p.title for p in found] == ["Harbour strike begins"]
+    found = r.search(Search("Rotterdam dock strike", 3, sources=("usatoday.com",)))
+    assert {p.source for p in found} == {"usatoday.com"}
+
+
+def test_near_duplicate_syndicated_copies_are_shown_once(embeddings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    copy = {**NEWS[0], "url": "https://www.usatoday.com/copy", "title": "Rotterdam strike is over"}
+    store = ArticleStore(embeddings, path=tmp_path / "store")
+    ingest([_articles(tmp_path / "in", [*NEWS, copy])], store)
+    r = Retriever(store)
+    diverse = r.search(Search("Rotterdam strike pay deal", 3, news=False))
+    plain = r.search(Search("Rotterdam strike pay deal", 3, news=False, diverse=False))
+    texts = [p.text for p in diverse]
+    assert len(texts) == len(set(texts))
+    assert len([p.text for p in plain]) != len({p.text for p in plain})

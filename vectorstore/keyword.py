@@ -1,0 +1,166 @@
+"""The keyword side of hybrid search: a BM25 index (bm25s) over the same chunks as Chroma.
+
+Chroma stays the one source of truth. The index remembers the store revision it was built
+from; whenever the store has changed since (an ingest or a removal, in this process or
+another), the next search rebuilds it from the chunks in Chroma and saves it. It is saved
+beside a local store, or in the user's cache for a Chroma server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .store import ArticleStore
+from .terms import terms
+
+INDEX_VERSION = 1
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "article-qa" / "keyword"
+
+
+@dataclass(slots=True)
+class KeywordHit:
+    """A chunk found by its words: its id and BM25 score."""
+
+    id: str
+    score: float
+
+
+class KeywordIndex:
+    """BM25 over the store's chunks, kept in step with the store by its revision."""
+
+    def __init__(self, store: ArticleStore, folder: Path) -> None:
+        self.store = store
+        self.folder = folder
+        self._lock = threading.Lock()
+        self._revision: str | None = None
+        self._bm25: Any = None
+        self.ids: list[str] = []
+        self.days = np.zeros(0, dtype=np.int64)
+        self.sources: list[str] = []
+        self.articles: list[str] = []
+
+    @classmethod
+    def for_store(cls, store: ArticleStore, cache_dir: Path | None = None) -> KeywordIndex:
+        """The index of ``store``: beside a local store, else in the cache folder."""
+        if store.url is None:
+            folder = Path(store.location) / "keyword-index" / store.name
+        else:
+            safe = "".join(ch if ch.isalnum() else "_" for ch in store.url)
+            folder = (cache_dir or default_cache_dir()) / safe / store.name
+        return cls(store, folder)
+
+    # -- keeping in step ----------------------------------------------------------------------
+
+    def sync(self) -> None:
+        """Make the index match the store: load the saved one, or rebuild it."""
+        revision = self.store.revision()
+        if revision == self._revision:
+            return
+        with self._lock:
+            if revision == self._revision:
+                return
+            if not self._load(revision):
+                self._build(revision)
+
+    def _load(self, revision: str) -> bool:
+        meta_file = self.folder / "meta.json"
+        try:
+            meta = json.loads(meta_file.read_text(encoding="utf-8"))
+            if meta.get("revision") != revision or meta.get("version") != INDEX_VERSION:
+                return False
+            import bm25s
+
+            bm25 = None
+            if meta["ids"]:
+                bm25 = bm25s.BM25.load(str(self.folder / "bm25"), mmap=False, show_progress=False)
+        except (OSError, ValueError, KeyError):
+            return False
+        self._set(revision, bm25, meta["ids"], meta["days"], meta["sources"], meta["articles"])
+        return True
+
+    def _build(self, revision: str) -> None:
+        import bm25s
+
+        ids, days, sources, articles, corpus = [], [], [], [], []
+        for cid, text, meta in self.store.all_chunks():
+            ids.append(cid)
+            days.append(int(meta.get("day", 0) or 0))
+            sources.append(str(meta.get("source", "")))
+            articles.append(str(meta.get("article_id", "")))
+            corpus.append(terms(f"{meta.get('title', '')}\n{text}"))
+        bm25 = None
+        if ids:
+            bm25 = bm25s.BM25()
+            bm25.index(corpus, show_progress=False)
+        self._set(revision, bm25, ids, days, sources, articles)
+        self._save(revision, bm25)
+
+    def _save(self, revision: str, bm25: Any) -> None:
+        self.folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".keyword-", dir=self.folder.parent))
+        try:
+            if bm25 is not None:
+                bm25.save(str(tmp / "bm25"), show_progress=False)
+            meta = {
+                "version": INDEX_VERSION,
+                "revision": revision,
+                "ids": self.ids,
+                "days": self.days.tolist(),
+                "sources": self.sources,
+                "articles": self.articles,
+            }
+            (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+            old = self.folder.with_name(self.folder.name + f".old-{os.getpid()}")
+            if self.folder.exists():
+                self.folder.replace(old)
+            tmp.replace(self.folder)
+            shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)  # an unsaved index is rebuilt next time
+
+    def _set(
+        self,
+        revision: str,
+        bm25: Any,
+        ids: list[str],
+        days: list[int],
+        sources: list[str],
+        articles: list[str],
+    ) -> None:
+        self._bm25, self.ids, self.sources, self.articles = bm25, ids, sources, articles
+        self.days = np.asarray(days, dtype=np.int64)
+        self._revision = revision
+
+    # -- searching ----------------------------------------------------------------------------
+
+    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[KeywordHit]:
+        """The ``k`` chunks with the best BM25 score for ``query`` (only where ``mask``)."""
+        self.sync()
+        bm25 = self._bm25
+        tokens = [t for t in terms(query) if bm25 is not None and t in bm25.vocab_dict]
+        if not tokens or k <= 0:
+            return []
+        scores = bm25.get_scores(tokens)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [KeywordHit(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def __len__(self) -> int:
+        self.sync()
+        return len(self.ids)
