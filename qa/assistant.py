@@ -263,6 +263,7 @@ class Assistant:
                 self.store,
                 max_tokens=s.chunk_tokens,
                 overlap_tokens=s.chunk_overlap,
+                batch_chunks=s.ingest_batch,
                 on_progress=on_progress,
             )
 

@@ -62,6 +62,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         store,
         max_tokens=settings.chunk_tokens,
         overlap_tokens=settings.chunk_overlap,
+        batch_chunks=settings.ingest_batch,
         progress=not args.quiet and not args.json,
     )
     if args.json:

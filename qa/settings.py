@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     # -- chunking ----------------------------------------------------------------------
     chunk_tokens: int = Field(180, ge=32, le=230, description="tiktoken tokens per chunk")
     chunk_overlap: int = Field(40, ge=0, le=120, description="tokens shared by neighbours")
+    ingest_batch: int = Field(256, ge=1, le=5000, description="chunks embedded and written at once")
 
     # -- retrieval ---------------------------------------------------------------------
     top_k: int = Field(6, ge=1, le=50, description="passages retrieved per question")

@@ -234,3 +234,55 @@ def page_factory(tmp_path: Path) -> Iterator[Any]:
 def sample_page(page_factory, sample_store: Path) -> Page:  # type: ignore[no-untyped-def]
     """The page over a private copy of the sample store."""
     return page_factory(store_dir=sample_store)
+
+
+# -- a Chroma server ------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[str]:
+    """A real `chroma run` on 127.0.0.1 over a temp folder; yields its URL."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    port = free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    proc = subprocess.Popen(
+        [
+            str(chroma),
+            "run",
+            "--path",
+            str(tmp_path / "chroma-server"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        assert proc.poll() is None, "chroma run exited"
+        assert time.monotonic() < deadline, "chroma run did not start in 60 s"
+        time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(30)

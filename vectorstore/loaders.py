@@ -19,7 +19,8 @@ from .cleaning import clean_text, clean_title
 from .documents import Article
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a JSON/JSONL file of many articles
+MAX_ARTICLE_BYTES = 10 * 1024 * 1024  # a file holding one article (.txt .md .html)
 
 # The sample format's first line: "date 2023-09-11 <headline>".
 _DATE_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s+(.+?)\s*$", re.IGNORECASE)
@@ -65,15 +66,16 @@ def normalize_date(value: Any) -> str:
     return ""
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     """Decode a text file, whatever its encoding; refuse binary, empty and oversized files."""
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        if size > limit:
+            what = "a file of many articles" if limit == MAX_FILE_BYTES else "one article"
             raise LoadError(
                 path,
-                f"file is {size / 2**20:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit; "
-                "split it into smaller files",
+                f"file is {size / 2**20:.0f} MB, over the {limit // 2**20} MB limit for "
+                f"{what}; split it into smaller files",
             )
         raw = path.read_bytes()
     except OSError as exc:
@@ -110,7 +112,7 @@ def _title_from_path(path: Path) -> str:
 
 def load_text(path: Path) -> list[Article]:
     """The sample format (``date YYYY-MM-DD <headline>``, blank line, body) or plain text."""
-    text = read_text(path)
+    text = read_text(path, MAX_ARTICLE_BYTES)
     first, _, rest = text.lstrip("\ufeff").lstrip("\n").partition("\n")
     header = _DATE_HEADER.match(first)
     if header:
@@ -126,7 +128,7 @@ def load_markdown(path: Path) -> list[Article]:
     import yaml
     from markdown_it import MarkdownIt
 
-    text = read_text(path)
+    text = read_text(path, MAX_ARTICLE_BYTES)
     meta: dict[str, Any] = {}
     front = re.match(r"^---\s*\n(.*?)\n---\s*\n", text, re.DOTALL)
     if front:
@@ -168,7 +170,7 @@ def load_html(path: Path) -> list[Article]:
     """An HTML page: main text and metadata extracted by trafilatura."""
     import trafilatura
 
-    html = read_text(path)
+    html = read_text(path, MAX_ARTICLE_BYTES)
     doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
     text = getattr(doc, "text", None) if doc is not None else None
     if not text:
