@@ -300,21 +300,28 @@ def default_assistant() -> Assistant:
         return _default
 
 
-def answer(question: str, k: int | None = None, **overrides: Any) -> Answer:
+FILTERS = ("reference_date", "date_from", "date_to", "sources")
+
+
+def _split(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    filters = {key: options.pop(key) for key in FILTERS if key in options}
+    return filters, options
+
+
+def answer(question: str, k: int | None = None, **options: Any) -> Answer:
     """Answer one question about the stored articles, with citations.
 
-    ``overrides`` are Settings fields for this call only (e.g. ``store_dir=...``, ``llm=...``).
+    ``options``: ``reference_date``, ``date_from``, ``date_to`` (dates) and ``sources``
+    narrow the search; anything else is a Settings field for this call only (e.g.
+    ``store_dir=...``, ``llm=...``).
     """
+    filters, overrides = _split(dict(options))
     bot = Assistant(**overrides) if overrides else default_assistant()
-    result = bot.ask(question, k)
-    if bot is default_assistant():
-        bot.reset()  # the module-level function keeps no chat history
-    return result
+    return bot.ask(question, k, remember=False, **filters)  # no chat history kept
 
 
-def stream(question: str, k: int | None = None, **overrides: Any) -> Iterator[str | Answer]:
+def stream(question: str, k: int | None = None, **options: Any) -> Iterator[str | Answer]:
     """Like ``answer`` but yields text as it is produced, then the final ``Answer``."""
+    filters, overrides = _split(dict(options))
     bot = Assistant(**overrides) if overrides else default_assistant()
-    yield from bot.stream(question, k)
-    if bot is default_assistant():
-        bot.reset()
+    yield from bot.stream(question, k, remember=False, **filters)

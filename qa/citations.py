@@ -13,6 +13,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from vectorstore.documents import Passage
+from vectorstore.embeddings import embed_many
 from vectorstore.sentences import clause_spans, sentence_spans
 from vectorstore.terms import terms
 
@@ -104,7 +105,7 @@ class Verifier:
         owners = [i for i, spans in enumerate(p_spans) for _ in spans]
         local = [span for spans in p_spans for span in spans]
         vectors = np.asarray(
-            self.embeddings.embed_documents([c.text for c in claims] + p_sents), dtype=np.float32
+            embed_many(self.embeddings, [c.text for c in claims] + p_sents), dtype=np.float32
         )
         claim_vecs, sent_vecs = vectors[: len(claims)], vectors[len(claims) :]
         cos = claim_vecs @ sent_vecs.T  # normalised embeddings

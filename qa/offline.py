@@ -22,6 +22,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from vectorstore.documents import Passage
+from vectorstore.embeddings import embed_many
 from vectorstore.sentences import clause_spans, sentence_spans
 from vectorstore.terms import terms
 
@@ -120,7 +121,7 @@ class OfflineAnswerer:
         self.min_support = min_support
 
     def _vectors(self, items: list[str]) -> np.ndarray:
-        return np.asarray(self.embeddings.embed_documents(items), dtype=np.float32)
+        return embed_many(self.embeddings, items)
 
     def coverage(self, question: str, texts: Sequence[str]) -> list[float]:
         """How much of the question each text covers, rare terms weighing most (0..1)."""

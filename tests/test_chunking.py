@@ -73,3 +73,20 @@ def test_every_chunk_fits_the_embedding_models_own_tokenizer(embeddings) -> None
     # and the check is doing work: without it the same text would overflow
     unchecked = chunk_text(dense, max_tokens=200, overlap_tokens=40)
     assert any(not fits(c.text) for c in unchecked)
+
+
+def test_cached_sentence_embeddings_match_fresh_ones(embeddings) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    texts = [
+        "Kim travels by armored train.",
+        "Putin wants shells.",
+        "Kim travels by armored train.",
+    ]
+    before = len(embeddings._cache)
+    cached = embeddings.embed_cached(texts)
+    fresh = np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
+    assert np.allclose(cached, fresh, atol=1e-5)
+    assert len(embeddings._cache) - before <= 2  # the repeat is one entry
+    again = embeddings.embed_cached(texts[:2])
+    assert np.array_equal(again, cached[:2])

@@ -126,3 +126,20 @@ def test_near_duplicate_syndicated_copies_are_shown_once(embeddings, tmp_path: P
     texts = [p.text for p in diverse]
     assert len(texts) == len(set(texts))
     assert len([p.text for p in plain]) != len({p.text for p in plain})
+
+
+def test_filters_from_python_answer_function(embeddings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from qa import answer
+
+    store = ArticleStore(embeddings, path=tmp_path / "store")
+    ingest([_articles(tmp_path / "in", NEWS)], store)
+    early = answer(
+        "What did Rotterdam dock workers do?",
+        store_dir=tmp_path / "store",
+        date_to=date(2022, 4, 1),
+    )
+    assert {c.title for c in early.citations} == {"Harbour strike begins"}
+    late = answer(
+        "What did Rotterdam dock workers do?", store_dir=tmp_path / "store", sources=["cnn.com"]
+    )
+    assert {c.title for c in late.citations} == {"Harbour strike ends"}

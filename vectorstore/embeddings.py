@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 # The model truncates input past this many word pieces (special tokens included).
 MAX_WORDPIECES = 256
+DIMENSIONS = 384
+CACHE_SIZE = 50_000  # sentence embeddings kept for answering (about 75 MB)
 
 
 def packaged_model_path() -> str:
@@ -30,6 +35,8 @@ class SentenceEmbeddings(Embeddings):
         self.model_name = model or packaged_model_path()
         self._inner: Embeddings | None = None
         self._lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     @property
     def inner(self) -> Embeddings:
@@ -63,8 +70,41 @@ class SentenceEmbeddings(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.inner.embed_documents(texts) if texts else []
 
+    def embed_cached(self, texts: Sequence[str]) -> np.ndarray:
+        """Embeddings of ``texts`` as rows, reusing those computed before.
+
+        For the short texts answering embeds again and again (the sentences of popular
+        passages); ingest does not use it. Up to ``CACHE_SIZE`` texts are kept.
+        """
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        with self._cache_lock:
+            for i, text in enumerate(texts):
+                hit = self._cache.get(text)
+                if hit is None:
+                    missing.setdefault(text, []).append(i)
+                else:
+                    self._cache.move_to_end(text)
+                    out[i] = hit
+        if missing:
+            new = np.asarray(self.embed_documents(list(missing)), dtype=np.float32)
+            with self._cache_lock:
+                for (text, rows), vector in zip(missing.items(), new, strict=True):
+                    out[rows] = vector
+                    self._cache[text] = vector
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return out
+
     def embed_query(self, text: str) -> list[float]:
         return self.inner.embed_query(text)
+
+
+def embed_many(embeddings: Embeddings, texts: Sequence[str]) -> np.ndarray:
+    """Rows of embeddings of ``texts``; cached where the model supports it."""
+    if isinstance(embeddings, SentenceEmbeddings):
+        return embeddings.embed_cached(texts)
+    return np.asarray(embeddings.embed_documents(list(texts)), dtype=np.float32)
 
 
 @lru_cache(maxsize=4)
