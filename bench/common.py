@@ -116,6 +116,35 @@ def build_index(max_articles: int | None = None) -> Built:
     return Built(store, seconds, store.count(), False)
 
 
+def ingest_vs_raw(n_articles: int = 150) -> tuple[float, float, int]:
+    """Chunks/s of a fresh ingest of the first ``n_articles`` and of the model alone on the
+    same chunk texts, measured in this process one after the other."""
+    import tempfile
+
+    from vectorstore.embeddings import load_embeddings
+    from vectorstore.ingest import ingest
+    from vectorstore.store import ArticleStore
+
+    folder = Path(tempfile.mkdtemp(prefix="aq-throughput-"))
+    subset = folder / "corpus.jsonl"
+    with (DATA / "corpus.jsonl").open(encoding="utf-8") as fh, subset.open("w") as out:
+        for i, line in enumerate(fh):
+            if i >= n_articles:
+                break
+            out.write(line)
+    embeddings = load_embeddings()
+    embeddings.embed_documents(["warm up the model"])
+    store = ArticleStore(embeddings, path=folder / "store")
+    started = time.perf_counter()
+    ingest([subset], store)
+    ingest_rate = store.count() / (time.perf_counter() - started)
+    texts = [text for _, text, _ in store.all_chunks()]
+    started = time.perf_counter()
+    embeddings.embed_documents(texts)
+    raw_rate = len(texts) / (time.perf_counter() - started)
+    return ingest_rate, raw_rate, len(texts)
+
+
 def raw_encode_rate(store: Any, n: int = 1500) -> float:
     """Chunks per second of the embedding model alone, on stored chunk texts."""
     texts = []

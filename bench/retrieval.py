@@ -19,10 +19,10 @@ from pathlib import Path
 from common import (
     build_index,
     contains,
+    ingest_vs_raw,
     is_numeric,
     question_date,
     questions,
-    raw_encode_rate,
     table,
 )
 
@@ -43,6 +43,12 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="first N questions only")
     parser.add_argument("--articles", type=int, help="first N corpus articles only (quick runs)")
     parser.add_argument("--json", type=Path, default=Path("bench/results/retrieval.json"))
+    parser.add_argument(
+        "--throughput-articles",
+        type=int,
+        default=150,
+        help="articles ingested afresh to compare ingest with the raw encode rate",
+    )
     args = parser.parse_args()
 
     from qa.retrieval import Retriever, Search
@@ -52,7 +58,7 @@ def main() -> None:
     started = time.perf_counter()
     retriever.keywords.sync()
     keyword_seconds = time.perf_counter() - started
-    raw = raw_encode_rate(built.store)
+    ingest_rate, raw, n_chunks = ingest_vs_raw(args.throughput_articles)
     qs = questions(args.limit)
     rows, results = [], {}
     for name, options in MODES:
@@ -88,22 +94,21 @@ def main() -> None:
     print()
     print(f"{len(qs)} questions; {built.chunks} chunks")
     print(table(rows, header))
-    ingest_rate = built.chunks / built.seconds
     print()
     print(
         table(
             [
-                ["raw encode (baseline)", f"{raw:.1f}", "1.00"],
-                [
-                    "ingest" + (" (cached: earlier run)" if built.cached else ""),
-                    f"{ingest_rate:.1f}",
-                    f"{ingest_rate / raw:.2f}",
-                ],
+                ["raw encode of the same chunks (baseline)", f"{raw:.1f}", "1.00"],
+                [f"ingest, {n_chunks} chunks", f"{ingest_rate:.1f}", f"{ingest_rate / raw:.2f}"],
             ],
             ["throughput", "chunks/s", "x baseline"],
         )
     )
-    print(f"\ningest {built.seconds:.0f} s; keyword index load/build {keyword_seconds:.2f} s")
+    print(
+        f"\nwhole corpus: {built.chunks} chunks ingested in {built.seconds:.0f} s"
+        f" ({built.chunks / built.seconds:.1f} chunks/s, alongside other work); "
+        f"keyword index load/build {keyword_seconds:.2f} s"
+    )
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
         json.dumps(

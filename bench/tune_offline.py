@@ -32,7 +32,17 @@ def main() -> None:
         cands, vectors = bot.offline.score(q["question"], passages) if passages else ([], None)
         data.append((q, cands, vectors))
 
-    def run(cov: float, cue: float, rel: float, keep: float, n_max: int, words: int, floor: float):
+    def run(
+        cov: float,
+        cons: float,
+        name: float,
+        rel: float,
+        keep: float,
+        n_max: int,
+        words: int,
+        floor: float,
+    ) -> tuple[float, float, float]:
+        cue = 0.1
         hits, lengths, refused = 0, [], 0
         for q, cands, vectors in data:
             if not cands:
@@ -44,6 +54,8 @@ def main() -> None:
                 + rel * c.parts["relation"]
                 + cov * c.parts["coverage"]
                 + cue * c.parts["cue"]
+                + cons * c.parts["consensus"]
+                + name * c.parts["new_name"]
                 - (1.0 if c.parts["new_terms"] < 5 else 0.0)
                 for c in cands
             ]
@@ -72,12 +84,23 @@ def main() -> None:
         n = len(data)
         return hits / n, statistics.mean(lengths), refused / n
 
-    print("cov cue rel keep max words floor | contained words refused")
+    print("cov consensus name rel keep max words floor | contained words refused")
     grid = itertools.product(
-        [0.3, 0.6], [0.1], [1.0, 0.5], [0.9, 0.8, 0.7], [3, 4], [60, 80], [0.68, 0.6]
+        [0.3, 0.6],
+        [0.0, 0.2, 0.4, 0.8],
+        [0.0, 0.1, 0.2],
+        [1.0, 0.5],
+        [0.9, 0.8, 0.7],
+        [3, 4],
+        [50, 60],
+        [0.68],
     )
     results = [(run(*p), p) for p in grid]
-    for (contained, words, refused), p in sorted(results, reverse=True)[:25]:
+    for (contained, words, refused), p in sorted(results, reverse=True)[:15]:
+        print(*p, "|", f"{contained:.3f} {words:.1f} {refused:.3f}")
+    print("-- at most 60 words on average")
+    short = [r for r in results if r[0][1] <= 60]
+    for (contained, words, refused), p in sorted(short, reverse=True)[:10]:
         print(*p, "|", f"{contained:.3f} {words:.1f} {refused:.3f}")
 
 

@@ -28,12 +28,19 @@ from vectorstore.terms import terms
 
 from .citations import Claim
 
-COVERAGE_WEIGHT = 0.3
+COVERAGE_WEIGHT = 0.6
+RELATION_WEIGHT = 0.5
 CUE_BONUS = 0.1  # the candidate holds the kind of thing the question asks for
 MIN_NEW_TERMS = 5  # an answer must say more than the question: this many new content words
-KEEP_RATIO = 0.9  # further sentences must score at least this share of the best one
+KEEP_RATIO = 0.7  # further sentences must score at least this share of the best one
 REDUNDANT_COSINE = 0.75  # a sentence this close to one already chosen adds nothing
 MAX_WORDS = 60
+NAME_BONUS = 0.1  # a "who/which …" question: the candidate names someone the question doesn't
+_WANTS_NAME = re.compile(
+    r"^\s*(?:who|whom|whose|which|what\s+(?:country|city|company|state|team))\b", re.I
+)
+CONSENSUS_WEIGHT = 0.2  # what other retrieved articles also say is more likely the answer
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
 MIN_WORDS = 4
 # What kind of answer a question wants, and what such an answer looks like.
 _ANSWER_CUES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
@@ -159,9 +166,16 @@ class OfflineAnswerer:
         covered = self.coverage(question, texts)
         q_terms = set(terms(question))
         cue = next((look for ask, look in _ANSWER_CUES if ask.search(question)), None)
+        q_words = {w.lower() for w in re.findall(r"\w+", question)}
+        consensus = _consensus(cands, passages, q_terms)
+        wants_name = bool(_WANTS_NAME.search(question))
         for i, cand in enumerate(cands):
             new_terms = len(set(terms(cand.text)) - q_terms)
+            names = _CAPITALISED.findall(cand.text)[1:]  # the first word is capitalised anyway
+            new_name = wants_name and any(n.lower() not in q_words for n in names)
             cand.parts = {
+                "consensus": consensus[i],
+                "new_name": float(new_name),
                 "semantic": float(semantic[i]),
                 "relation": float(relation[i]),
                 "coverage": covered[i],
@@ -169,9 +183,11 @@ class OfflineAnswerer:
                 "new_terms": new_terms,
             }
             cand.score = (
-                float(semantic[i] + relation[i])
+                float(semantic[i] + RELATION_WEIGHT * relation[i])
                 + COVERAGE_WEIGHT * covered[i]
                 + CUE_BONUS * cand.parts["cue"]
+                + NAME_BONUS * cand.parts["new_name"]
+                + CONSENSUS_WEIGHT * cand.parts["consensus"]
                 - (1.0 if new_terms < MIN_NEW_TERMS else 0.0)
             )
         return cands, vectors[2:]
@@ -209,6 +225,26 @@ class OfflineAnswerer:
             )
             for i in chosen
         ]
+
+
+def _consensus(
+    cands: Sequence[Candidate], passages: Sequence[Passage], q_terms: set[str]
+) -> list[float]:
+    """For each candidate, the share of the *other* retrieved articles that also mention its
+    most widely repeated new term (a word the question doesn't have)."""
+    articles: dict[str, set[str]] = {}
+    for p in passages:
+        articles.setdefault(p.article_id, set()).update(terms(p.text))
+    if len(articles) < 2:
+        return [0.0] * len(cands)
+    out = []
+    for cand in cands:
+        own = passages[cand.passage].article_id
+        others = [ts for aid, ts in articles.items() if aid != own]
+        new = set(terms(cand.text)) - q_terms
+        best = max((sum(t in ts for ts in others) for t in new), default=0)
+        out.append(best / len(others))
+    return out
 
 
 def _overlaps(a: Candidate, b: Candidate) -> bool:

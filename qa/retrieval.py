@@ -27,10 +27,12 @@ from .query import QueryFilters, parse_filters
 
 Mode = Literal["dense", "bm25", "hybrid"]
 RRF_K = 60
+DENSE_WEIGHT = 0.5  # weights of the two rankings in the fusion (tuned on RealTime QA dev)
+KEYWORD_WEIGHT = 1.0
 POOL = 40  # candidates taken from each side before fusion
 PER_ARTICLE = 2  # passages of one article at most
 DUPLICATE_COSINE = 0.97  # two passages this alike are one passage (syndicated copies)
-RECENCY_WEIGHT = 1.0  # a passage from the reference day counts up to twice as much
+RECENCY_WEIGHT = 2.0  # a passage from the reference day counts up to three times as much
 RECENCY_DAYS = 7.0  # ... and half of that a week earlier
 SOURCE_WEIGHT = 0.5
 
@@ -84,12 +86,12 @@ class Retriever:
         if req.mode in ("dense", "hybrid"):
             dense, dense_vecs = self.store.search_vector_with_embeddings(vector, pool, where)
             for rank, p in enumerate(dense):
-                ranked[p.id] = ranked.get(p.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+                ranked[p.id] = ranked.get(p.id, 0.0) + DENSE_WEIGHT / (RRF_K + rank + 1)
                 passages[p.id], vectors[p.id] = p, dense_vecs[rank]
         if req.mode in ("bm25", "hybrid"):
             hits = self.keywords.search(req.question, pool, self._mask(f))
             for rank, hit in enumerate(hits):
-                ranked[hit.id] = ranked.get(hit.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+                ranked[hit.id] = ranked.get(hit.id, 0.0) + KEYWORD_WEIGHT / (RRF_K + rank + 1)
             missing = [h.id for h in hits if h.id not in passages]
             for p, v in zip(*self.store.passages_with_embeddings(missing), strict=True):
                 passages[p.id], vectors[p.id] = p, v

@@ -27,6 +27,7 @@ CASES = {
         [
             "What is Putin seeking from North Korea?",
             "What is Vladimir Putin hoping to obtain from North Korea?",
+            "Which weapons could Moscow get from Kim?",
         ],
         [r"artillery shells", r"antitank missiles"],
     ),
@@ -59,7 +60,6 @@ CASES = {
 # that shares those words. Strict: once they pass, the marks must go.
 HARD = [
     ("What does Russia want from Pyongyang?", ["artillery shells", "antitank missiles"]),
-    ("Which weapons could Moscow get from Kim?", ["artillery shells", "antitank missiles"]),
 ]
 
 

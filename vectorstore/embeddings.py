@@ -97,7 +97,8 @@ class SentenceEmbeddings(Embeddings):
         return out
 
     def embed_query(self, text: str) -> list[float]:
-        return self.inner.embed_query(text)
+        # same model for queries and documents; repeated questions (examples) hit the cache
+        return self.embed_cached([text])[0].tolist()
 
 
 def embed_many(embeddings: Embeddings, texts: Sequence[str]) -> np.ndarray:
