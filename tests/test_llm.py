@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 from qa import Answer, Assistant, Settings
 
@@ -94,6 +95,28 @@ def test_failing_model_falls_back_to_offline_and_says_so(sample_store, scripted_
     assert "armored train" in result.text and result.citations
     assert result.answerer == "offline"
     assert "Answered offline instead" in result.notice
+
+
+def test_model_that_times_out_falls_back(sample_store, scripted_llm) -> None:  # type: ignore[no-untyped-def]
+    scripted_llm.replies.extend([{"delay": 4, "text": "too late [1]."}] * 2)
+    started = time.monotonic()
+    result = _bot(sample_store, scripted_llm, llm_timeout=1).ask("Who is Andrei Lankov?")
+    assert time.monotonic() - started < 15  # gave up; did not wait for the slow model
+    assert result.answerer == "offline" and "Kookmin" in result.text
+    assert "Answered offline instead" in result.notice
+
+
+def test_follow_up_is_rewritten_by_the_model(sample_store, scripted_llm) -> None:  # type: ignore[no-untyped-def]
+    bot = _bot(sample_store, scripted_llm)
+    scripted_llm.script("Kim wants satellite technology [1].")
+    bot.ask("What does Kim want from Russia?")
+    scripted_llm.script("What weapons does Putin want from North Korea?")
+    scripted_llm.script("Putin seeks artillery shells and antitank missiles [1].")
+    result = bot.ask("And what does Putin want?")
+    condense_request = scripted_llm.requests[1]
+    assert "What does Kim want from Russia?" in condense_request["messages"][-1]["content"]
+    assert result.standalone == "What weapons does Putin want from North Korea?"
+    assert "artillery shells" in result.text
 
 
 def test_garbage_reply_falls_back(sample_store, scripted_llm) -> None:  # type: ignore[no-untyped-def]
