@@ -15,7 +15,7 @@ from vectorstore.ingest import IngestReport, ingest
 from vectorstore.store import ArticleStore
 
 from .citations import Claim, Verifier, finalize, parse_claims
-from .followup import is_follow_up, rewrite
+from .followup import focus, is_follow_up, rewrite
 from .llm import LLMError, build_messages, chat_model, condense, is_refusal, stream_reply
 from .offline import OfflineAnswerer
 from .results import Answer
@@ -182,10 +182,11 @@ class Assistant:
             history = [a.standalone or a.question for a in self.history] if remember else []
         searched = self.standalone(question, history)
         passages = self.passages(searched, k, **filters)
+        asked = focus(searched)  # the context names helped the search; the answer needs the ask
         if self.settings.llm:
             final = yield from self._stream_llm(searched, passages)
         else:
-            final = yield from self._stream_offline(searched, passages)
+            final = yield from self._stream_offline(asked, passages)
         final = final.model_copy(update={"question": question, "standalone": searched})
         if remember:
             with self._lock:

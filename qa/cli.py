@@ -109,6 +109,29 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Questions from standard input, one per line; follow-ups are read with the earlier ones."""
+    from .assistant import Assistant, QuestionError
+
+    bot = Assistant(_settings(args))
+    interactive = sys.stdin.isatty()
+    while True:
+        try:
+            line = input("? " if interactive else "")
+        except EOFError:
+            return 0
+        if not line.strip():
+            continue
+        try:
+            result = bot.ask(line, reference_date=args.today)
+        except QuestionError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        if result.standalone and result.standalone != result.question:
+            print(f"(searched for: {result.standalone})")
+        print(result, end="\n\n", flush=True)
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     store = _store(_settings(args))
     articles = store.list_articles()
@@ -191,6 +214,13 @@ def parser() -> argparse.ArgumentParser:
         "--mode", choices=["hybrid", "dense", "bm25"], help="retrieval (ARTICLE_QA_RETRIEVAL_MODE)"
     )
     ask.set_defaults(func=cmd_ask)
+
+    chat = sub.add_parser(
+        "chat", parents=[common], help="ask several questions; follow-ups use the earlier ones"
+    )
+    chat.add_argument("--llm", help="chat model, e.g. openai:gpt-4o-mini ('' = offline)")
+    chat.add_argument("--today", type=_day, metavar="YYYY-MM-DD")
+    chat.set_defaults(func=cmd_chat)
 
     lst = sub.add_parser("list", parents=[common], help="list stored articles")
     lst.add_argument("--json", action="store_true")

@@ -107,3 +107,9 @@ def rewrite(question: str, previous: Sequence[str]) -> str:
     if not context:
         return body
     return f"{body.rstrip('?').rstrip()} ({', '.join(context)})?"
+
+
+def focus(standalone: str) -> str:
+    """What a rewritten question asks, without the context names added for the search:
+    "What does Putin want (Kim, Russia)?" → "What does Putin want?"."""
+    return re.sub(r"\s*\([^()]*\)\?$", "?", standalone)

@@ -61,3 +61,18 @@ def test_clear_errors_not_tracebacks(tmp_path: Path) -> None:
     bad_setting = _run("ask", "x", env_extra={"ARTICLE_QA_TOP_K": "zero"})
     assert bad_setting.returncode == 2 and "top_k" in bad_setting.stderr
     assert "Traceback" not in bad_setting.stderr
+
+
+def test_chat_reads_follow_ups_with_the_earlier_questions(sample_store: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "qa.cli", "chat", "--store", str(sample_store)],
+        input="What does Kim want from Russia?\nAnd what does Putin want?\n",
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "satellites" in proc.stdout
+    assert "(searched for: What does Putin want" in proc.stdout
+    assert "artillery shells" in proc.stdout.split("(searched for:")[1]
