@@ -5,7 +5,9 @@
 Starts `article-qa serve` on 127.0.0.1 (its own process), then N client threads, each
 with its own gradio_client session, ask questions from the RealTime QA dev set (or the
 sample questions) one after another, pausing ``--think`` seconds between answers, until
-``--seconds`` have passed or ``--max-asks`` questions were asked. Reports answered /
+``--seconds`` have passed or ``--max-asks`` questions were asked. With ``--think`` the
+sessions also start spread over one think time, as people arrive; without it all start
+at once and ask back to back (the worst case). Reports answered /
 failed / p50 / p95 / max latency and the server's peak memory, and, as the baseline, the
 latency of one answer with no other client.
 """
@@ -123,6 +125,8 @@ def main() -> None:
                 start.wait()
                 return
             start.wait()
+            if args.think:  # sessions arrive spread over one think time, not all at once
+                time.sleep(rng.uniform(0, args.think))
             while time.monotonic() < deadline:
                 with lock:
                     if asked >= args.max_asks:

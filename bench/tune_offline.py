@@ -41,6 +41,7 @@ def main() -> None:
         n_max: int,
         words: int,
         floor: float,
+        pre: int = 0,
     ) -> tuple[float, float, float]:
         cue = 0.1
         hits, lengths, refused = 0, [], 0
@@ -60,6 +61,16 @@ def main() -> None:
                 for c in cands
             ]
             order = sorted(range(len(cands)), key=lambda i: scores[i], reverse=True)
+            if pre:  # only the best `pre` candidates by words alone are embedded and ranked
+                lexical = sorted(
+                    range(len(cands)),
+                    key=lambda i: (
+                        cov * cands[i].parts["coverage"] + cons * cands[i].parts["consensus"]
+                    ),
+                    reverse=True,
+                )[:pre]
+                allowed = set(lexical)
+                order = [i for i in order if i in allowed]
             best = scores[order[0]]
             if best < floor:
                 refused += 1
@@ -84,16 +95,9 @@ def main() -> None:
         n = len(data)
         return hits / n, statistics.mean(lengths), refused / n
 
-    print("cov consensus name rel keep max words floor | contained words refused")
+    print("cov consensus name rel keep max words floor pre | contained words refused")
     grid = itertools.product(
-        [0.3, 0.6],
-        [0.0, 0.2, 0.4, 0.8],
-        [0.0, 0.1, 0.2],
-        [1.0, 0.5],
-        [0.9, 0.8, 0.7],
-        [3, 4],
-        [50, 60],
-        [0.68],
+        [0.6], [0.2], [0.1], [0.5], [0.7, 0.6], [3, 4], [60, 70], [0.68], [0, 15, 25, 40]
     )
     results = [(run(*p), p) for p in grid]
     for (contained, words, refused), p in sorted(results, reverse=True)[:15]:

@@ -34,7 +34,8 @@ CUE_BONUS = 0.1  # the candidate holds the kind of thing the question asks for
 MIN_NEW_TERMS = 5  # an answer must say more than the question: this many new content words
 KEEP_RATIO = 0.7  # further sentences must score at least this share of the best one
 REDUNDANT_COSINE = 0.75  # a sentence this close to one already chosen adds nothing
-MAX_WORDS = 60
+MAX_WORDS = 65
+PREFILTER = 25  # candidates embedded per answer, chosen by their words first
 NAME_BONUS = 0.1  # a "who/which …" question: the candidate names someone the question doesn't
 _WANTS_NAME = re.compile(
     r"^\s*(?:who|whom|whose|which|what\s+(?:country|city|company|state|team))\b", re.I
@@ -158,16 +159,29 @@ class OfflineAnswerer:
         cands = candidates(passages)
         if not cands:
             return [], np.zeros((0, 0), dtype=np.float32)
+        q_terms = set(terms(question))
+        covered = self.coverage(question, [c.text for c in cands])
+        consensus = _consensus(cands, passages, q_terms)
+        if len(cands) > PREFILTER:
+            # embed every sentence of the best passage, and of the rest those that words
+            # alone rank best
+            lexical = sorted(
+                range(len(cands)),
+                key=lambda i: COVERAGE_WEIGHT * covered[i] + CONSENSUS_WEIGHT * consensus[i],
+                reverse=True,
+            )
+            top = [i for i in range(len(cands)) if cands[i].passage == 0]
+            rest = [i for i in lexical if cands[i].passage != 0]
+            keep = sorted(top + rest[: max(0, PREFILTER - len(top))])
+            cands = [cands[i] for i in keep]
+            covered = [covered[i] for i in keep]
+            consensus = [consensus[i] for i in keep]
         relation_q = question[:1] + _NAME.sub("them", question[1:])
         vectors = self._vectors([question, relation_q] + [c.text for c in cands])
         semantic = vectors[2:] @ vectors[0]
         relation = vectors[2:] @ vectors[1]
-        texts = [c.text for c in cands]
-        covered = self.coverage(question, texts)
-        q_terms = set(terms(question))
         cue = next((look for ask, look in _ANSWER_CUES if ask.search(question)), None)
         q_words = {w.lower() for w in re.findall(r"\w+", question)}
-        consensus = _consensus(cands, passages, q_terms)
         wants_name = bool(_WANTS_NAME.search(question))
         for i, cand in enumerate(cands):
             new_terms = len(set(terms(cand.text)) - q_terms)

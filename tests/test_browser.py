@@ -128,7 +128,8 @@ def test_article_markup_never_runs(sample_page, tab: Page, tmp_path: Path) -> No
     expect(tab.locator("#chat a.aq-cite").first).to_be_visible(timeout=ANSWER_TIMEOUT)
     expect(_last_answer(tab)).to_contain_text("12,000")
     _ask(tab, "How long did the fireworks at the harbour festival last?")
-    expect(tab.locator("#chat a.aq-cite")).to_have_count(2, timeout=ANSWER_TIMEOUT)
+    expect(_last_answer(tab)).to_contain_text("forty minutes", timeout=ANSWER_TIMEOUT)
+    expect(_last_answer(tab).locator("a.aq-cite").first).to_be_visible()
     sources = tab.locator("#sources")
     expect(sources).to_contain_text("<script>window.__xss=1</script>")
     assert tab.evaluate("typeof window.__xss") == "undefined"

@@ -27,7 +27,6 @@ CASES = {
         [
             "What is Putin seeking from North Korea?",
             "What is Vladimir Putin hoping to obtain from North Korea?",
-            "Which weapons could Moscow get from Kim?",
         ],
         [r"artillery shells", r"antitank missiles"],
     ),

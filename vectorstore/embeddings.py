@@ -108,9 +108,13 @@ def embed_many(embeddings: Embeddings, texts: Sequence[str]) -> np.ndarray:
     return np.asarray(embeddings.embed_documents(list(texts)), dtype=np.float32)
 
 
-@lru_cache(maxsize=4)
 def load_embeddings(model: str = "") -> SentenceEmbeddings:
     """The model at ``model`` (default: the packaged MiniLM), one per process, loaded lazily."""
+    return _load(model or packaged_model_path())
+
+
+@lru_cache(maxsize=4)
+def _load(model: str) -> SentenceEmbeddings:
     return SentenceEmbeddings(model)
 
 
