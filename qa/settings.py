@@ -71,7 +71,7 @@ class Settings(BaseSettings):
         None, description="where page uploads go; default: beside store"
     )
     max_upload_mb: int = Field(20, ge=1, le=1024, description="largest file the page accepts")
-    concurrency: int = Field(4, ge=1, le=64, description="questions answered at once")
+    concurrency: int = Field(8, ge=1, le=64, description="questions answered at once")
     queue_size: int = Field(200, ge=1, description="requests that may wait in the page's queue")
     seed_dir: Path | None = Field(
         Path("data/articles"), description="ingested when the page starts on an empty store"
