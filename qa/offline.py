@@ -226,6 +226,14 @@ class OfflineAnswerer:
                 continue
             if any(_overlaps(cand, cands[j]) for j in chosen):
                 continue
+            shorter = [j for j in chosen if _restates(cand.text, cands[j].text)]
+            if shorter:  # a headline and its sentence: keep the one that says more
+                j = shorter[0]
+                old = len(cands[j].text.split())
+                if size > old and n_words - old + size <= MAX_WORDS:
+                    chosen[chosen.index(j)] = i
+                    n_words += size - old
+                continue
             if any(float(vectors[i] @ vectors[j]) >= REDUNDANT_COSINE for j in chosen):
                 continue
             chosen.append(i)
@@ -266,11 +274,20 @@ def _overlaps(a: Candidate, b: Candidate) -> bool:
     return a.passage == b.passage and a.start < b.end and b.start < a.end
 
 
+def _restates(a: str, b: str) -> bool:
+    """Nearly all the words of the shorter text are in the longer (a headline and its
+    sentence)."""
+    ta, tb = set(terms(a)), set(terms(b))
+    short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    return bool(short) and len(short & long_) >= 0.75 * len(short)
+
+
 def _as_sentence(text: str) -> str:
     """A quoted clause reads as a sentence: capital first letter, closing full stop."""
     text = text.strip()
     if text and text[0].islower():
         text = text[0].upper() + text[1:]
-    if text and text[-1] not in ".!?\"'”’)":
+    core = text.rstrip("\"'”’)")
+    if core and core[-1] not in ".!?":
         text += "."
     return text

@@ -124,3 +124,9 @@ def test_prompt_injection_in_an_article_changes_nothing(store_dir, embeddings, t
     bot = Assistant(Settings(store_dir=store_dir))
     answer = bot.ask("What does Kim want from Russia?")
     assert "PWNED" not in answer.text and "satellite" in answer.text
+
+
+def test_a_headline_and_its_sentence_are_not_both_quoted(sample_bot) -> None:  # type: ignore[no-untyped-def]
+    result = sample_bot.ask("What did the White House warn?", remember=False)
+    assert result.text.count("pay a price") == 1
+    assert "if it supplies Moscow with weaponry" in result.text  # the fuller one is kept
