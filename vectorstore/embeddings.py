@@ -15,7 +15,6 @@ from langchain_core.embeddings import Embeddings
 
 # The model truncates input past this many word pieces (special tokens included).
 MAX_WORDPIECES = 256
-DIMENSIONS = 384
 CACHE_SIZE = 50_000  # sentence embeddings kept for answering (about 75 MB)
 
 
@@ -76,7 +75,7 @@ class SentenceEmbeddings(Embeddings):
         For the short texts answering embeds again and again (the sentences of popular
         passages); ingest does not use it. Up to ``CACHE_SIZE`` texts are kept.
         """
-        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        rows: list[np.ndarray | None] = [None] * len(texts)
         missing: dict[str, list[int]] = {}
         with self._cache_lock:
             for i, text in enumerate(texts):
@@ -85,16 +84,18 @@ class SentenceEmbeddings(Embeddings):
                     missing.setdefault(text, []).append(i)
                 else:
                     self._cache.move_to_end(text)
-                    out[i] = hit
+                    rows[i] = hit
         if missing:
             new = np.asarray(self.embed_documents(list(missing)), dtype=np.float32)
             with self._cache_lock:
-                for (text, rows), vector in zip(missing.items(), new, strict=True):
-                    out[rows] = vector
+                for (text, where), vector in zip(missing.items(), new, strict=True):
+                    for i in where:
+                        rows[i] = vector
                     self._cache[text] = vector
                 while len(self._cache) > CACHE_SIZE:
                     self._cache.popitem(last=False)
-        return out
+        # the model's own width (any sentence-transformers model may be configured)
+        return np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
 
     def embed_query(self, text: str) -> list[float]:
         # same model for queries and documents; repeated questions (examples) hit the cache
