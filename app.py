@@ -13,7 +13,6 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ import gradio as gr
 
 from qa import Answer, Assistant, Settings
 from qa.assistant import EmptyStoreError, QuestionError
+from qa.query import parse_day
 from vectorstore.loaders import SUPPORTED_SUFFIXES
 from vectorstore.store import StoreError
 from vectorstore.uploads import UploadError, save_upload
@@ -170,15 +170,24 @@ def collection_html(bot: Assistant) -> str:
     )
 
 
+def _problem(exc: Exception) -> str:
+    """What the chat says when a question can't be answered."""
+    if isinstance(exc, EmptyStoreError):
+        return NO_ARTICLES
+    if isinstance(exc, StoreError):
+        return f"⚠️ The article store is unavailable: {_text(str(exc))}"
+    return f"⚠️ {_text(str(exc))}"
+
+
 def _filters(since: str, until: str, source: str) -> dict[str, Any]:
-    """The page's filter fields as ``Assistant.stream`` options; ValueError if malformed."""
+    """The page's filter fields as ``Assistant.stream`` options; QuestionError if malformed."""
     out: dict[str, Any] = {}
     for key, value in (("date_from", since), ("date_to", until)):
         if value and value.strip():
             try:
-                out[key] = date.fromisoformat(value.strip())
-            except ValueError:
-                raise ValueError(f"'{value}' is not a date like 2023-09-11") from None
+                out[key] = parse_day(value)
+            except ValueError as exc:
+                raise QuestionError(str(exc)) from None
     if source and source.strip():
         out["sources"] = [s.strip() for s in source.split(",") if s.strip()]
     return out
@@ -234,11 +243,6 @@ def create_demo(settings: Settings | None = None) -> gr.Blocks:
         earlier = [a.standalone or a.question for a in answers[:turn] if a is not None]
         try:
             filters = _filters(since, until, source)
-        except ValueError as exc:
-            reply["content"] = f"⚠️ {_text(str(exc))}"
-            yield chat, answers, gr.skip(), ""
-            return
-        try:
             stream = assistant_for(choice).stream(
                 question, int(k), remember=False, history=earlier, **filters
             )
@@ -254,14 +258,8 @@ def create_demo(settings: Settings | None = None) -> gr.Blocks:
                 else:
                     reply["content"] = _text(item)
                     yield chat, answers, gr.skip(), ""
-        except EmptyStoreError:
-            reply["content"] = NO_ARTICLES
-            yield chat, answers, gr.skip(), ""
-        except QuestionError as exc:
-            reply["content"] = f"⚠️ {_text(str(exc))}"
-            yield chat, answers, gr.skip(), ""
-        except StoreError as exc:
-            reply["content"] = f"⚠️ The article store is unavailable: {_text(str(exc))}"
+        except (EmptyStoreError, QuestionError, StoreError) as exc:
+            reply["content"] = _problem(exc)
             yield chat, answers, gr.skip(), ""
 
     def add_files(
@@ -380,7 +378,7 @@ def create_demo(settings: Settings | None = None) -> gr.Blocks:
             try:
                 empty = bot.count() == 0
             except StoreError as exc:
-                return f"⚠️ The article store is unavailable: {_text(str(exc))}", ""
+                return _problem(exc), ""
             return (f"ℹ️ {NO_ARTICLES}" if empty else ""), collection_html(bot)
 
         demo.load(on_load, None, [status, collection], api_name=False)

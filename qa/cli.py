@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .query import parse_day
 from .settings import Settings
 
 
@@ -35,9 +36,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _day(value: str) -> date:
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a date like 2023-09-11") from None
+        return parse_day(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _store(settings: Settings):  # type: ignore[no-untyped-def]

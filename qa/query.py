@@ -57,6 +57,14 @@ class QueryFilters:
         return "; ".join(parts)
 
 
+def parse_day(value: str) -> date:
+    """A ``YYYY-MM-DD`` date typed by a user; ValueError naming the expected form."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"'{value}' is not a date like 2023-09-11") from None
+
+
 def _month_range(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 

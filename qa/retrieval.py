@@ -89,7 +89,7 @@ class Retriever:
                 ranked[p.id] = ranked.get(p.id, 0.0) + DENSE_WEIGHT / (RRF_K + rank + 1)
                 passages[p.id], vectors[p.id] = p, dense_vecs[rank]
         if req.mode in ("bm25", "hybrid"):
-            hits = self.keywords.search(req.question, pool, self._mask(f))
+            hits = self.keywords.search(req.question, pool, self._mask(f), sync=False)
             for rank, hit in enumerate(hits):
                 ranked[hit.id] = ranked.get(hit.id, 0.0) + KEYWORD_WEIGHT / (RRF_K + rank + 1)
             missing = [h.id for h in hits if h.id not in passages]
@@ -163,13 +163,6 @@ def _boost(p: Passage, f: QueryFilters, ref: date) -> float:
     weight = RECENCY_WEIGHT if f.recent else RECENCY_WEIGHT / 2
     boost *= 1.0 + weight * math.exp(-max(age, 0) / RECENCY_DAYS)
     return boost
-
-
-def retrieve(
-    store: ArticleStore, question: str, k: int = 6, min_score: float = 0.25
-) -> list[Passage]:
-    """Plain dense retrieval: the ``k`` nearest passages above ``min_score``."""
-    return [p for p in store.search(question, k) if p.score >= min_score]
 
 
 class ArticleRetriever(BaseRetriever):

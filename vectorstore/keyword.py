@@ -146,9 +146,15 @@ class KeywordIndex:
 
     # -- searching ----------------------------------------------------------------------------
 
-    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[KeywordHit]:
-        """The ``k`` chunks with the best BM25 score for ``query`` (only where ``mask``)."""
-        self.sync()
+    def search(
+        self, query: str, k: int, mask: np.ndarray | None = None, sync: bool = True
+    ) -> list[KeywordHit]:
+        """The ``k`` chunks with the best BM25 score for ``query`` (only where ``mask``).
+
+        ``sync=False`` when the caller has just synced (one revision check per query).
+        """
+        if sync:
+            self.sync()
         bm25 = self._bm25
         tokens = [t for t in terms(query) if bm25 is not None and t in bm25.vocab_dict]
         if not tokens or k <= 0:
