@@ -145,18 +145,6 @@ def ingest_vs_raw(n_articles: int = 150) -> tuple[float, float, int]:
     return ingest_rate, raw_rate, len(texts)
 
 
-def raw_encode_rate(store: Any, n: int = 1500) -> float:
-    """Chunks per second of the embedding model alone, on stored chunk texts."""
-    texts = []
-    for _, text, _meta in store.all_chunks(page=n):
-        texts.append(text)
-        if len(texts) >= n:
-            break
-    started = time.perf_counter()
-    store.embeddings.embed_documents(texts)
-    return len(texts) / (time.perf_counter() - started)
-
-
 def table(rows: list[list[Any]], header: list[str]) -> str:
     """A Markdown table."""
 

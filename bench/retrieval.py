@@ -62,6 +62,7 @@ def main() -> None:
     qs = questions(args.limit)
     rows, results = [], {}
     for name, options in MODES:
+        built.store.embeddings._cache.clear()  # every mode embeds its questions afresh
         hits = {k: 0 for k in KS}
         rr, latencies, text_hits, n_text = 0.0, [], 0, 0
         for q in qs:
