@@ -116,6 +116,9 @@ def _source_card(result: Answer, turn: int, index: int) -> str:
         if url
         else ""
     )
+    title = html.escape(c.title)
+    if c.headline:  # the answer quotes the headline itself
+        title = f"<mark>{title}</mark>"
     passage = c.passage
     if 0 <= c.quote_start < c.quote_end <= len(passage):
         shown = (
@@ -129,7 +132,7 @@ def _source_card(result: Answer, turn: int, index: int) -> str:
         shown = html.escape(passage)
     return (
         f'<div class="aq-source" id="src-{turn}-{c.number}">'
-        f'<div class="aq-head">[{c.number}] {html.escape(c.title)}</div>'
+        f'<div class="aq-head">[{c.number}] {title}</div>'
         f'<div class="aq-meta">{meta}{link}</div>'
         f'<div class="aq-passage">{shown}</div></div>'
     )

@@ -37,6 +37,7 @@ class Claim:
     cites: list[int] = field(default_factory=list)
     quotes: dict[int, tuple[int, int]] = field(default_factory=dict)  # passage → quote span
     prefix: str = ""  # what stood before the sentence in the original text (spaces, bullets)
+    headline: bool = False  # the sentence is the cited article's headline, not a passage span
 
 
 @dataclass(slots=True)
@@ -166,6 +167,7 @@ def finalize(claims: list[Claim], passages: Sequence[Passage]) -> Checked:
         for pi in claim.cites:
             if pi in claim.quotes:
                 first_quote.setdefault(pi, claim.quotes[pi])
+    headlines = {pi for claim in claims if claim.headline for pi in claim.cites}
     citations = []
     for pi, number in order.items():
         p = passages[pi]
@@ -185,6 +187,7 @@ def finalize(claims: list[Claim], passages: Sequence[Passage]) -> Checked:
                 quote_start=qs,
                 quote_end=qe,
                 score=round(p.score, 4),
+                headline=pi in headlines,
             )
         )
     text = "".join(parts) if all(c.prefix for c in claims[1:]) else " ".join(parts)

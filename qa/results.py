@@ -21,6 +21,7 @@ class Citation(BaseModel):
     quote_start: int = Field(-1, description="where the quote starts inside the passage")
     quote_end: int = Field(-1, description="where the quote ends inside the passage")
     score: float = Field(description="retrieval score of the passage (cosine similarity)")
+    headline: bool = Field(False, description="the answer quotes this article's headline")
 
 
 class Answer(BaseModel):

@@ -123,3 +123,31 @@ def test_untrusted_text_is_rendered_as_text() -> None:
     cards = app.sources_html([evil])
     assert "<img" not in cards and "<b " not in cards and "javascript:" not in cards
     assert "&lt;img src=x onerror=alert(1)&gt;" in cards
+
+
+def test_a_quoted_headline_is_marked_on_its_card() -> None:
+    def citation(number: int, headline: bool) -> dict:
+        return {
+            "number": number,
+            "article_id": "a",
+            "title": "Pilots <picket> over contract",
+            "passage": "Hundreds of pilots picketed on Tuesday.",
+            "start": 0,
+            "end": 39,
+            "score": 0.5,
+            "headline": headline,
+            "quote": "" if headline else "Hundreds of pilots picketed on Tuesday.",
+            "quote_start": -1 if headline else 0,
+            "quote_end": -1 if headline else 39,
+        }
+
+    result = Answer(
+        question="q",
+        text="x [1]. y [2].",
+        answerer="offline",
+        citations=[citation(1, True), citation(2, False)],
+    )
+    cards = app.sources_html([result])
+    assert "[1] <mark>Pilots &lt;picket&gt; over contract</mark>" in cards
+    assert "[2] Pilots &lt;picket&gt; over contract</div>" in cards
+    assert "<mark>Hundreds of pilots picketed on Tuesday.</mark>" in cards
