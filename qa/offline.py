@@ -1,22 +1,31 @@
-"""The offline answerer: no LLM, the answer is the retrieved sentences that best answer the
-question, each followed by its citation.
+"""The offline answerer: no LLM, the answer is the retrieved sentences (and headlines) that
+best answer the question, each followed by its citation.
 
-Every sentence of the retrieved passages (and every clause of a long one) is scored on two
-things: how close its meaning is to the question (MiniLM cosine), and how much of the
-question it covers. Coverage counts the question's terms, weighted by how rare they are
-among the candidates (the name a question is about appears everywhere and counts for
-little; the thing it asks about counts for much). Long sentences are also scored clause by
-clause, so that "..., while Kim is in search of ..." can answer what Kim wants without the
-rest of the sentence. When even the best candidate scores below ``min_support`` the articles
-are taken not to answer the question.
+Candidates are every sentence of the retrieved passages, every clause of a long sentence
+(so that "..., while Kim is in search of ..." can answer what Kim wants without the rest),
+and the headline of each retrieved article. Each is described by a few features: how close
+its meaning is to the question (MiniLM cosine), how much of the question it covers (rare
+question terms weigh most), whether other retrieved articles say the same thing, whether
+it holds the kind of thing asked for (a new name, a number, a title in quotes), where it
+stands in its article (news puts the answer in the headline and the first paragraph) and
+how well its passage was retrieved. A logistic model over those features (``ranker.json``,
+fitted by ``bench/tune_offline.py``) gives the chance that the candidate holds the answer;
+the answer quotes the likeliest candidates within a word budget, shorter ones first among
+near equals.
+
+Whether the articles answer at all is a separate test: when even the best sentence's
+``support`` (meaning + coverage) is below ``min_support``, the answer is a refusal.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -32,10 +41,11 @@ COVERAGE_WEIGHT = 0.6
 RELATION_WEIGHT = 0.5
 CUE_BONUS = 0.1  # the candidate holds the kind of thing the question asks for
 MIN_NEW_TERMS = 5  # an answer must say more than the question: this many new content words
-KEEP_RATIO = 0.7  # further sentences must score at least this share of the best one
 REDUNDANT_COSINE = 0.75  # a sentence this close to one already chosen adds nothing
-MAX_WORDS = 65
-PREFILTER = 25  # candidates embedded per answer, chosen by their words first
+PREFILTER = 40  # sentence candidates embedded per answer, chosen by their words first
+MIN_CLAUSE_WORDS = 8  # a shorter part of a sentence rarely stands alone ("X said Monday")
+MIN_HEADLINE_WORDS = 4  # shorter titles are labels ("Markets"), not statements
+LEDE_CHARS = 600  # how fast the "early in the article" feature fades
 NAME_BONUS = 0.1  # a "who/which …" question: the candidate names someone the question doesn't
 _WANTS_NAME = re.compile(
     r"^\s*(?:who|whom|whose|which|what\s+(?:country|city|company|state|team))\b", re.I
@@ -69,33 +79,135 @@ _ANSWER_CUES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     ),
 ]
 _NAME = re.compile(r"(?:[A-Z][\w'’.-]*)(?:\s+[A-Z][\w'’.-]*)*")
+# What else a question may ask for: a name (anywhere in it), a number, a title in quotes.
+_ASKS_NAME = re.compile(
+    r"\b(?:who|whom|whose|which)\b|\bwhat\s+(?:country|city|company|state|team|brand|name)\b",
+    re.I,
+)
+_ASKS_NUMBER = re.compile(
+    r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:percentage|percent|number|year|age)\b|"
+    r"\bapproximately\b",
+    re.I,
+)
+_ASKS_QUOTE = re.compile(
+    r"\b(?:song|movie|film|show|series|book|album|title|titled|called|named|word|phrase|term)\b",
+    re.I,
+)
+_NUMBER = re.compile(r"\d[\d,.]*")
+_QUOTED = re.compile(r"[\"“”']([^\"“”]{2,60})[\"“”']")
+_SITE_SUFFIX = re.compile(r"\s+[-|–—]\s+([^-|–—]{1,40})$")
+FEATURES = (
+    "semantic",  # cosine with the question
+    "relation",  # cosine with the question, its names replaced by "them"
+    "coverage",  # share of the question's terms, rare ones weighing most
+    "cue",  # holds what a how-many/when/where/how question asks for
+    "consensus",  # other retrieved articles also mention its new words
+    "few_new",  # says too little beyond the question
+    "length",  # words / 30
+    "lede",  # early in its article (1 at the top, fading over LEDE_CHARS)
+    "rank",  # position of its article's first passage in the retrieved list
+    "headline",  # an article's headline
+    "clause",  # a part of a longer sentence
+    "retrieval",  # its passage's retrieval score relative to the best passage's
+    "names",  # capitalised words the question doesn't have (up to 3, / 3)
+    "asked_name",  # names, for a who/which question
+    "number",  # a number the question doesn't have
+    "asked_number",  # number, for a how-many/how-much question
+    "quote",  # a quoted title the question doesn't have
+    "asked_quote",  # quote, for a question about a song, film, show ...
+)
 
 
 @dataclass(slots=True)
 class Candidate:
-    """A sentence (or clause) of a retrieved passage: ``passage.text[start:end]``."""
+    """A sentence (or clause) of a retrieved passage, ``passage.text[start:end]``, or the
+    headline of the passage's article (``headline``; no span)."""
 
     passage: int
     start: int
     end: int
     text: str
-    score: float = 0.0
+    headline: bool = False
+    clause: bool = False
+    score: float = 0.0  # chance that it holds the answer
+    support: float = 0.0  # how well it answers at all (meaning + coverage): refusal test
     parts: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Ranker:
+    """A logistic model over ``FEATURES`` and how many candidates an answer quotes."""
+
+    bias: float
+    weights: dict[str, float]
+    keep: float = 0.2  # further quotes need at least this share of the best one's chance
+    max_words: int = 60  # word budget of an answer
+    per_word: float = 0.0  # share of the best chance given up per word: shorter quotes first
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Ranker:
+        """The fitted model shipped with the package (or the one at ``path``)."""
+        where = path or resources.files("qa").joinpath("ranker.json")
+        data = json.loads(where.read_text(encoding="utf-8"))
+        names = ("bias", "weights", "keep", "max_words", "per_word")
+        missing = [k for k in names if k not in data]
+        missing += [f"weights.{f}" for f in FEATURES if f not in data.get("weights", {})]
+        if missing:
+            raise ValueError(
+                f"the offline ranker {where} lacks {', '.join(missing)}; "
+                "refit it with `python bench/tune_offline.py --write`"
+            )
+        return cls(**{k: data[k] for k in names})
+
+    def probability(self, parts: dict[str, float]) -> float:
+        z = self.bias + sum(w * parts.get(name, 0.0) for name, w in self.weights.items())
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+def headline_text(passage: Passage) -> str:
+    """The article's headline as a statement: without a trailing " - CNN" that names the
+    site it came from; "" when it is too short to say anything."""
+    title = passage.title.strip()
+    suffix = _SITE_SUFFIX.search(title)
+    site = _site_name(passage)
+    if suffix and site and re.sub(r"[^a-z]", "", suffix.group(1).lower()).startswith(site):
+        title = title[: suffix.start()].rstrip()
+    return title if len(title.split()) >= MIN_HEADLINE_WORDS else ""
+
+
+def _site_name(passage: Passage) -> str:
+    """ "cnn" for cnn.com, "theweek" for www.theweek.co.uk."""
+    host = passage.source or re.sub(r"^[a-z]+://", "", passage.url).split("/")[0]
+    host = host.lower().removeprefix("www.")
+    return re.sub(r"[^a-z]", "", host.split(".")[0]) if "." in host else ""
 
 
 def candidates(passages: Sequence[Passage]) -> list[Candidate]:
-    """Every distinct sentence and long-sentence clause of the passages."""
+    """Every distinct sentence and long-sentence clause of the passages, then the headline
+    of each article they come from."""
     seen: set[tuple[str, int, int]] = set()
     out: list[Candidate] = []
     for pi, passage in enumerate(passages):
         for start, end in sentence_spans(passage.text):
             if len(passage.text[start:end].split()) < MIN_WORDS:
                 continue
-            for s, e in [(start, end), *clause_spans(passage.text, start, end)]:
+            clauses = clause_spans(passage.text, start, end, min_words=MIN_CLAUSE_WORDS)
+            for s, e in [(start, end), *clauses]:
                 key = (passage.article_id, passage.start + s, passage.start + e)
                 if key not in seen:
                     seen.add(key)
-                    out.append(Candidate(pi, s, e, passage.text[s:e].rstrip(",;")))
+                    text = passage.text[s:e].rstrip(",;")
+                    out.append(Candidate(pi, s, e, text, clause=(s, e) != (start, end)))
+    headlines: set[str] = set()
+    for pi, passage in enumerate(passages):
+        title = headline_text(passage)
+        if title and title.lower() not in headlines:
+            headlines.add(title.lower())
+            out.append(Candidate(pi, -1, -1, title, headline=True))
     return out
 
 
@@ -119,14 +231,21 @@ class QuestionTerms:
 
 
 class OfflineAnswerer:
-    """Composes an answer from the best sentences of the retrieved passages."""
+    """Composes an answer from the likeliest sentences and headlines of the passages."""
 
     name = "offline"
 
-    def __init__(self, embeddings: Embeddings, max_sentences: int = 3, min_support: float = 0.68):
+    def __init__(
+        self,
+        embeddings: Embeddings,
+        max_sentences: int = 5,
+        min_support: float = 0.68,
+        ranker: Ranker | None = None,
+    ):
         self.embeddings = embeddings
         self.max_sentences = max_sentences
         self.min_support = min_support
+        self.ranker = ranker or Ranker.load()
 
     def _vectors(self, items: list[str]) -> np.ndarray:
         return embed_many(self.embeddings, items)
@@ -150,11 +269,11 @@ class OfflineAnswerer:
     def score(
         self, question: str, passages: Sequence[Passage]
     ) -> tuple[list[Candidate], np.ndarray]:
-        """All candidates with their scores, and their embeddings.
+        """All candidates with their features, chance and support, and their embeddings.
 
         ``semantic`` compares the candidate with the question, ``relation`` with the
         question whose names are replaced by a pronoun: what is asked *about* them. A
-        candidate that only restates the question (too few new words) cannot win.
+        candidate that only restates the question (too few new words) has little support.
         """
         cands = candidates(passages)
         if not cands:
@@ -162,17 +281,25 @@ class OfflineAnswerer:
         q_terms = set(terms(question))
         covered = self.coverage(question, [c.text for c in cands])
         consensus = _consensus(cands, passages, q_terms)
-        if len(cands) > PREFILTER:
+        sentences = [i for i, c in enumerate(cands) if not c.headline]
+        if len(sentences) > PREFILTER:
             # embed every sentence of the best passage, and of the rest those that words
-            # alone rank best
+            # alone rank best; every headline
             lexical = sorted(
-                range(len(cands)),
+                sentences,
                 key=lambda i: COVERAGE_WEIGHT * covered[i] + CONSENSUS_WEIGHT * consensus[i],
                 reverse=True,
             )
-            top = [i for i in range(len(cands)) if cands[i].passage == 0]
+            top = [i for i in sentences if cands[i].passage == 0]
             rest = [i for i in lexical if cands[i].passage != 0]
-            keep = sorted(top + rest[: max(0, PREFILTER - len(top))])
+            heads = [i for i, c in enumerate(cands) if c.headline]
+            kept = set(top + rest[: max(0, PREFILTER - len(top))])
+            # with each kept sentence, its clauses: one of them may say just the answer
+            whole = [cands[i] for i in kept if not cands[i].clause]
+            kept |= {
+                i for i in sentences if cands[i].clause and any(_inside(cands[i], w) for w in whole)
+            }
+            keep = sorted(kept | set(heads))
             cands = [cands[i] for i in keep]
             covered = [covered[i] for i in keep]
             consensus = [consensus[i] for i in keep]
@@ -183,54 +310,95 @@ class OfflineAnswerer:
         cue = next((look for ask, look in _ANSWER_CUES if ask.search(question)), None)
         q_words = {w.lower() for w in re.findall(r"\w+", question)}
         wants_name = bool(_WANTS_NAME.search(question))
+        asks = {
+            "name": float(bool(_ASKS_NAME.search(question))),
+            "number": float(bool(_ASKS_NUMBER.search(question))),
+            "quote": float(bool(_ASKS_QUOTE.search(question))),
+        }
+        retrieval = _retrieval(passages)
+        first = {}
+        for pi, p in enumerate(passages):
+            first.setdefault(p.article_id, pi)
         for i, cand in enumerate(cands):
+            passage = passages[cand.passage]
             new_terms = len(set(terms(cand.text)) - q_terms)
-            names = _CAPITALISED.findall(cand.text)[1:]  # the first word is capitalised anyway
-            new_name = wants_name and any(n.lower() not in q_words for n in names)
-            cand.parts = {
-                "consensus": consensus[i],
-                "new_name": float(new_name),
+            capitalised = _CAPITALISED.findall(cand.text)
+            if not cand.headline:
+                capitalised = capitalised[1:]  # a sentence's first word is capitalised anyway
+            names = [n for n in capitalised if n.lower() not in q_words]
+            number = any(n not in question for n in _NUMBER.findall(cand.text))
+            quote = any(q.lower() not in question.lower() for q in _QUOTED.findall(cand.text))
+            at = 0 if cand.headline else passage.start + cand.start
+            parts = {
                 "semantic": float(semantic[i]),
                 "relation": float(relation[i]),
                 "coverage": covered[i],
                 "cue": float(bool(cue and cue.search(cand.text))),
-                "new_terms": new_terms,
+                "consensus": consensus[i],
+                "few_new": float(new_terms < MIN_NEW_TERMS),
+                "length": cand.words / 30,
+                "lede": math.exp(-at / LEDE_CHARS),
+                "rank": float(first[passage.article_id]),
+                "headline": float(cand.headline),
+                "clause": float(cand.clause),
+                "retrieval": retrieval[first[passage.article_id]],
+                "names": min(len(names), 3) / 3,
+                "number": float(number),
+                "quote": float(quote),
             }
-            cand.score = (
-                float(semantic[i] + RELATION_WEIGHT * relation[i])
-                + COVERAGE_WEIGHT * covered[i]
-                + CUE_BONUS * cand.parts["cue"]
-                + NAME_BONUS * cand.parts["new_name"]
-                + CONSENSUS_WEIGHT * cand.parts["consensus"]
+            parts["asked_name"] = asks["name"] * parts["names"]
+            parts["asked_number"] = asks["number"] * parts["number"]
+            parts["asked_quote"] = asks["quote"] * parts["quote"]
+            cand.parts = parts
+            cand.score = self.ranker.probability(parts)
+            new_name = wants_name and bool(names)
+            cand.support = (
+                parts["semantic"]
+                + RELATION_WEIGHT * parts["relation"]
+                + COVERAGE_WEIGHT * parts["coverage"]
+                + CUE_BONUS * parts["cue"]
+                + NAME_BONUS * float(new_name)
+                + CONSENSUS_WEIGHT * parts["consensus"]
                 - (1.0 if new_terms < MIN_NEW_TERMS else 0.0)
             )
         return cands, vectors[2:]
 
-    def claims(self, question: str, passages: Sequence[Passage]) -> list[Claim]:
-        """The chosen sentences, best first, each citing its passage; [] when none answers."""
-        cands, vectors = self.score(question, passages)
-        if not cands:
+    def select(self, cands: Sequence[Candidate], vectors: np.ndarray) -> list[int]:
+        """Which candidates to quote, in order; [] to refuse.
+
+        First the sentence with the most support (the one that answers the question most
+        directly), then the likeliest other candidates while they are likely enough, say
+        something new and fit the word budget.
+        """
+        sentences = [i for i, c in enumerate(cands) if not c.headline]
+        if not sentences:
             return []
-        order = sorted(range(len(cands)), key=lambda i: cands[i].score, reverse=True)
-        best = cands[order[0]].score
-        if best < self.min_support:
+        lead = max(sentences, key=lambda i: cands[i].support)
+        if cands[lead].support < self.min_support:
             return []
-        chosen: list[int] = []
-        n_words = 0
+        r = self.ranker
+        best = max(c.score for c in cands) or 1.0
+        order = sorted(
+            range(len(cands)),
+            key=lambda i: cands[i].score / best - r.per_word * cands[i].words,
+            reverse=True,
+        )
+        chosen = [lead]
+        n_words = cands[lead].words
         for i in order:
             cand = cands[i]
-            if len(chosen) >= self.max_sentences or cand.score < best * KEEP_RATIO:
+            if len(chosen) >= self.max_sentences or cand.score < best * r.keep:
                 break
-            size = len(cand.text.split())
-            if chosen and n_words + size > MAX_WORDS:
+            size = cand.words
+            if i in chosen or n_words + size > r.max_words:
                 continue
             if any(_overlaps(cand, cands[j]) for j in chosen):
                 continue
             shorter = [j for j in chosen if _restates(cand.text, cands[j].text)]
             if shorter:  # a headline and its sentence: keep the one that says more
                 j = shorter[0]
-                old = len(cands[j].text.split())
-                if size > old and n_words - old + size <= MAX_WORDS:
+                old = cands[j].words
+                if size > old and n_words - old + size <= r.max_words:
                     chosen[chosen.index(j)] = i
                     n_words += size - old
                 continue
@@ -238,15 +406,32 @@ class OfflineAnswerer:
                 continue
             chosen.append(i)
             n_words += size
+        return chosen
+
+    def claims(self, question: str, passages: Sequence[Passage]) -> list[Claim]:
+        """The chosen sentences, likeliest first, each citing its passage; [] when none
+        answers. A headline cites its article's passage with no quoted span."""
+        cands, vectors = self.score(question, passages)
         return [
             Claim(
                 text=_as_sentence(cands[i].text),
                 cites=[cands[i].passage],
-                quotes={cands[i].passage: (cands[i].start, cands[i].end)},
+                quotes={}
+                if cands[i].headline
+                else {cands[i].passage: (cands[i].start, cands[i].end)},
                 prefix=" ",
+                headline=cands[i].headline,
             )
-            for i in chosen
+            for i in self.select(cands, vectors)
         ]
+
+
+def _retrieval(passages: Sequence[Passage]) -> list[float]:
+    """Each passage's retrieval score relative to the best one's (fused score when the
+    search fused several rankings, else similarity)."""
+    raw = [p.extra.get("fused", p.score) for p in passages]
+    top = max(raw, default=0.0)
+    return [x / top if top > 0 else 0.0 for x in raw]
 
 
 def _consensus(
@@ -269,8 +454,15 @@ def _consensus(
     return out
 
 
+def _inside(a: Candidate, b: Candidate) -> bool:
+    """``a`` is a part of ``b`` (a clause of that sentence)."""
+    return a.passage == b.passage and b.start <= a.start and a.end <= b.end
+
+
 def _overlaps(a: Candidate, b: Candidate) -> bool:
     """A clause and the sentence it belongs to are never both quoted."""
+    if a.headline or b.headline:
+        return False
     return a.passage == b.passage and a.start < b.end and b.start < a.end
 
 

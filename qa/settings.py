@@ -47,9 +47,11 @@ class Settings(BaseSettings):
     )
 
     # -- answering ---------------------------------------------------------------------
-    max_sentences: int = Field(3, ge=1, le=10, description="sentences in an offline answer")
+    max_sentences: int = Field(
+        5, ge=1, le=10, description="most quotes (sentences, headlines) in an offline answer"
+    )
     min_support: float = Field(
-        0.68, ge=0.0, le=3.0, description="offline: least candidate score that counts as answer"
+        0.68, ge=0.0, le=3.0, description="offline: least sentence support that counts as an answer"
     )
     llm: str | None = Field(
         None, description="LangChain chat model, 'provider:model' (openai:gpt-4o-mini, ...)"

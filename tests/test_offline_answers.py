@@ -27,6 +27,7 @@ CASES = {
         [
             "What is Putin seeking from North Korea?",
             "What is Vladimir Putin hoping to obtain from North Korea?",
+            "What does Russia want from Pyongyang?",  # the parties named by other names
         ],
         [r"artillery shells", r"antitank missiles"],
     ),
@@ -54,14 +55,6 @@ CASES = {
 }
 
 
-# Known limits of quoting without a language model: when the question names the parties
-# only by other names (Russia for Putin, Pyongyang for Kim) the scorer prefers a sentence
-# that shares those words. Strict: once they pass, the marks must go.
-HARD = [
-    ("What does Russia want from Pyongyang?", ["artillery shells", "antitank missiles"]),
-]
-
-
 def _assert_cited(result: Answer) -> None:
     assert not result.refused
     assert result.citations, result.text
@@ -70,17 +63,16 @@ def _assert_cited(result: Answer) -> None:
     assert [c.number for c in result.citations] == list(range(1, len(result.citations) + 1))
     for c in result.citations:
         assert c.title.startswith(SAMPLE_TITLE) and c.date == "2023-09-11"
+        if c.headline and not c.quote:  # only the headline is quoted from this passage
+            assert c.title.rstrip(".") in result.text
+            continue
         assert c.quote and c.quote in c.passage
         assert c.passage[c.quote_start : c.quote_end] == c.quote
 
 
 @pytest.mark.parametrize(
     ("question", "expected"),
-    [(q, exp) for questions, exp in CASES.values() for q in questions]
-    + [
-        pytest.param(q, exp, marks=pytest.mark.xfail(strict=True, reason="names by alias"))
-        for q, exp in HARD
-    ],
+    [(q, exp) for questions, exp in CASES.values() for q in questions],
 )
 def test_answers_with_citation(sample_bot, question: str, expected: list[str]) -> None:  # type: ignore[no-untyped-def]
     result = sample_bot.ask(question)
