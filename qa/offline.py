@@ -37,12 +37,14 @@ from vectorstore.terms import terms
 
 from .citations import Claim
 
+# Support (meaning + coverage + cues) decides whether the articles answer and which sentence
+# leads; these weights are hand-set, the ranker's (ranker.json) are fitted.
 COVERAGE_WEIGHT = 0.6
 RELATION_WEIGHT = 0.5
 CUE_BONUS = 0.1  # the candidate holds the kind of thing the question asks for
 MIN_NEW_TERMS = 5  # an answer must say more than the question: this many new content words
 REDUNDANT_COSINE = 0.75  # a sentence this close to one already chosen adds nothing
-PREFILTER = 40  # sentence candidates embedded per answer, chosen by their words first
+PREFILTER = 25  # sentence candidates embedded per answer, chosen by their words first
 MIN_CLAUSE_WORDS = 8  # a shorter part of a sentence rarely stands alone ("X said Monday")
 MIN_HEADLINE_WORDS = 4  # shorter titles are labels ("Markets"), not statements
 LEDE_CHARS = 600  # how fast the "early in the article" feature fades
