@@ -200,7 +200,7 @@ def answerer_markdown(settings: Settings) -> str:
     if settings.llm:
         active = f"the chat model **{_text(settings.llm)}**, checked against the passages"
     else:
-        active = f"**{OFFLINE}**: the sentences of the articles that best answer"
+        active = f"**{OFFLINE}**: the sentences and headlines of the articles that best answer"
     return (
         f"Answers by {active}. To change it, set `ARTICLE_QA_LLM` "
         "(e.g. `openai:gpt-4o-mini`, `ollama:llama3.2`, or a model on an OpenAI-compatible "

@@ -411,21 +411,27 @@ class OfflineAnswerer:
         return chosen
 
     def claims(self, question: str, passages: Sequence[Passage]) -> list[Claim]:
-        """The chosen sentences, likeliest first, each citing its passage; [] when none
-        answers. A headline cites its article's passage with no quoted span."""
+        """The chosen sentences, lead first, each citing its passage; [] when none
+        answers. A headline cites no span: the passage of its article that another quote
+        cites, else the article's best-retrieved passage."""
         cands, vectors = self.score(question, passages)
-        return [
-            Claim(
-                text=_as_sentence(cands[i].text),
-                cites=[cands[i].passage],
-                quotes={}
-                if cands[i].headline
-                else {cands[i].passage: (cands[i].start, cands[i].end)},
-                prefix=" ",
-                headline=cands[i].headline,
+        chosen = self.select(cands, vectors)
+        quoted = {}
+        for i in chosen:
+            if not cands[i].headline:
+                quoted.setdefault(passages[cands[i].passage].article_id, cands[i].passage)
+        claims = []
+        for i in chosen:
+            cand = cands[i]
+            if cand.headline:
+                cite = quoted.get(passages[cand.passage].article_id, cand.passage)
+                quotes = {}
+            else:
+                cite, quotes = cand.passage, {cand.passage: (cand.start, cand.end)}
+            claims.append(
+                Claim(_as_sentence(cand.text), [cite], quotes, prefix=" ", headline=cand.headline)
             )
-            for i in self.select(cands, vectors)
-        ]
+        return claims
 
 
 def _retrieval(passages: Sequence[Passage]) -> list[float]:

@@ -73,7 +73,7 @@ def test_example_question_gives_a_cited_answer_and_citations_open_their_source(
     assert cite.inner_text().strip() == "[1]"
     card = tab.locator("#sources #src-0-1")
     expect(card).to_contain_text("North Korea said Kim Jong Un would visit Russia")
-    expect(card.locator("mark")).to_contain_text("satellites")
+    expect(card.locator(".aq-passage mark")).to_contain_text("satellites")
     cite.click()
     expect(card).to_have_class("aq-source aq-active")
     expect(card).to_be_in_viewport()

@@ -92,7 +92,8 @@ def test_ranker_file_names_what_is_wrong(tmp_path: Path) -> None:
 
 def test_lead_sentence_first_then_a_headline_citing_its_article(sample_bot) -> None:  # type: ignore[no-untyped-def]
     """With a ranker that rates headlines high, the answer still leads with the sentence that
-    answers best, and the headline follows, citing a passage of its article with no quote."""
+    answers best, and the headline follows, citing the passage already cited for its
+    article, with no quoted span."""
     shipped = Ranker.load()
     weights = dict.fromkeys(FEATURES, 0.0) | {"headline": 5.0}
     ranker = replace(shipped, weights=weights, bias=-3.0, keep=0.1, max_words=120)
@@ -104,6 +105,7 @@ def test_lead_sentence_first_then_a_headline_citing_its_article(sample_bot) -> N
     headline = [c for c in claims if c.text.startswith("North Korea said Kim Jong Un would visit")]
     assert len(headline) == 1 and headline[0].quotes == {}
     assert passages[headline[0].cites[0]].title.startswith("North Korea said Kim Jong Un")
+    assert headline[0].cites == claims[0].cites  # one article, one citation number
 
 
 def test_a_low_ranker_never_turns_an_answer_into_a_refusal(sample_bot) -> None:  # type: ignore[no-untyped-def]
