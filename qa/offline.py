@@ -182,10 +182,12 @@ def headline_text(passage: Passage) -> str:
 
 
 def _site_name(passage: Passage) -> str:
-    """ "cnn" for cnn.com, "theweek" for www.theweek.co.uk."""
-    host = passage.source or re.sub(r"^[a-z]+://", "", passage.url).split("/")[0]
-    host = host.lower().removeprefix("www.")
-    return re.sub(r"[^a-z]", "", host.split(".")[0]) if "." in host else ""
+    """ "cnn" for cnn.com or CNN, "theweek" for www.theweek.co.uk or The Week."""
+    site = passage.source or re.sub(r"^[a-z]+://", "", passage.url).split("/")[0]
+    site = site.lower().removeprefix("www.")
+    if "." in site and " " not in site:  # a host name: its first label
+        site = site.split(".")[0]
+    return re.sub(r"[^a-z]", "", site)
 
 
 def candidates(passages: Sequence[Passage]) -> list[Candidate]:

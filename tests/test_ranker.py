@@ -44,6 +44,12 @@ def _passage(title: str, text: str = "Some body text of the article goes here.",
             "theweek.co.uk",
             "Heatwave grips Britain again",
         ),
+        ("Heatwave grips Britain again - The Week", "The Week", "Heatwave grips Britain again"),
+        (
+            "Fed raises rates again - Reuters",
+            "",
+            "Fed raises rates again - Reuters",
+        ),  # url: cnn.com
         # a dash that does not name the site is part of the headline
         ("Kim heads to Russia - report says", "cnn.com", "Kim heads to Russia - report says"),
         ("Markets", "cnn.com", ""),  # a label, not a statement
