@@ -9,7 +9,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from vectorstore.documents import Passage
@@ -105,9 +104,7 @@ class Verifier:
         ]
         owners = [i for i, spans in enumerate(p_spans) for _ in spans]
         local = [span for spans in p_spans for span in spans]
-        vectors = np.asarray(
-            embed_many(self.embeddings, [c.text for c in claims] + p_sents), dtype=np.float32
-        )
+        vectors = embed_many(self.embeddings, [c.text for c in claims] + p_sents)
         claim_vecs, sent_vecs = vectors[: len(claims)], vectors[len(claims) :]
         cos = claim_vecs @ sent_vecs.T  # normalised embeddings
         passage_terms = [set(terms(p.text)) for p in passages]

@@ -363,7 +363,7 @@ class OfflineAnswerer:
                 + CUE_BONUS * parts["cue"]
                 + NAME_BONUS * float(new_name)
                 + CONSENSUS_WEIGHT * parts["consensus"]
-                - (1.0 if new_terms < MIN_NEW_TERMS else 0.0)
+                - parts["few_new"]  # only restates the question: no support
             )
         return cands, vectors[2:]
 
