@@ -1,0 +1,235 @@
+"""The reader: a small trained model that reads (question, sentence) pairs.
+
+One MiniLM encoder (fine-tuned from the packaged all-MiniLM-L6-v2 weights on RealTime QA
+*train*, see ``training/train_reader.py``) with two heads, so one pass gives both:
+
+- **relevance**: the chance that the sentence holds the answer (a cross-encoder); it
+  reranks retrieved passages and chooses the lead sentence of an offline answer;
+- **span**: where the short answer starts and ends inside the sentence ("Vladivostok").
+
+One model rather than two because two fp16 MiniLMs (91 MB) would not fit the 60 MB budget
+for shipped weights, and one pass per pair halves the cost per question. The weights ship
+in ``qa/models/reader/`` as fp16 safetensors with a SHA-256 the loader checks; they load
+offline, lazily, once per process (``Reader.shared()``), as fp32 with int8 linear layers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import threading
+import warnings
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+TRAIN_COMMAND = ".venv/bin/python training/train_reader.py"
+WEIGHTS = "model.safetensors"
+MANIFEST = "reader.json"
+MAX_TOKENS = 128  # question and sentence together, in word pieces
+MAX_ANSWER_TOKENS = 12  # the longest short answer, in word pieces
+CACHE_SIZE = 20_000  # (question, sentence) readings kept
+
+
+class ReaderError(RuntimeError):
+    """The reader's weights are missing or not the ones the manifest names."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the reader makes of one sentence for one question."""
+
+    relevance: float  # chance that the sentence holds the answer
+    start: int = -1  # the short answer's span in the sentence (-1: none found)
+    end: int = -1
+    span_score: float = 0.0  # chance of that span among the sentence's spans
+
+    @property
+    def confidence(self) -> float:
+        """Chance that the sentence answers and this span is the answer."""
+        return self.relevance * self.span_score
+
+
+def default_folder() -> Path:
+    return Path(str(resources.files("qa") / "models" / "reader"))
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def build_model(config: Any) -> Any:
+    """The network: a BERT encoder, a relevance head on [CLS], a start/end head per token."""
+    import torch
+    from transformers import BertModel
+
+    class ReaderModel(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = BertModel(config, add_pooling_layer=False)
+            self.relevance = torch.nn.Linear(config.hidden_size, 1)
+            self.span = torch.nn.Linear(config.hidden_size, 2)
+
+        def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
+            hidden = self.encoder(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+            start, end = self.span(hidden).unbind(-1)
+            return self.relevance(hidden[:, 0]).squeeze(-1), start, end
+
+    return ReaderModel()
+
+
+class Reader:
+    """Reads (question, sentence) pairs with the shipped model; thread-safe, cached."""
+
+    _shared: dict[Path, Reader] = {}  # noqa: RUF012 (one per folder and process)
+    _shared_lock = threading.Lock()
+
+    def __init__(self, folder: Path | None = None, quantize: bool = True) -> None:
+        self.folder = Path(folder or default_folder())
+        self.manifest = self._check(self.folder)
+        self.min_relevance: float = self.manifest["min_relevance"]  # refusal floor (lead model)
+        self.min_short: float = self.manifest["min_short"]  # short answer's least confidence
+        self.quantize = quantize
+        self._model: Any = None
+        self._tokenizer: Any = None
+        self._load_lock = threading.Lock()
+        self._run_lock = threading.Lock()
+        self._cache: OrderedDict[tuple[str, str], Reading] = OrderedDict()
+
+    @classmethod
+    def shared(cls, folder: Path | None = None) -> Reader:
+        """The process's one reader over the weights in ``folder`` (default: shipped)."""
+        key = Path(folder or default_folder()).resolve()
+        with cls._shared_lock:
+            if key not in cls._shared:
+                cls._shared[key] = cls(key)
+            return cls._shared[key]
+
+    @staticmethod
+    def _check(folder: Path) -> dict[str, Any]:
+        manifest_path = folder / MANIFEST
+        weights = folder / WEIGHTS
+        if not manifest_path.is_file() or not weights.is_file():
+            missing = manifest_path if not manifest_path.is_file() else weights
+            raise ReaderError(
+                f"the reader model is missing ({missing} not found); rebuild it from the "
+                f"RealTime QA train split with `{TRAIN_COMMAND}`"
+            )
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        expected = manifest.get("sha256", "")
+        actual = file_sha256(weights)
+        if actual != expected:
+            raise ReaderError(
+                f"the reader weights {weights} have SHA-256 {actual[:12]}…, but {MANIFEST} "
+                f"names {expected[:12] or 'none'}…: the file is damaged or from another "
+                f"training run. Restore it (git checkout) or retrain with `{TRAIN_COMMAND}`"
+            )
+        return manifest
+
+    def _load(self) -> tuple[Any, Any]:
+        with self._load_lock:
+            if self._model is None:
+                import torch
+                from safetensors.torch import load_file
+                from transformers import BertConfig, BertTokenizerFast
+
+                config = BertConfig.from_json_file(str(self.folder / "config.json"))
+                model = build_model(config)
+                state = {k: v.float() for k, v in load_file(self.folder / WEIGHTS).items()}
+                model.load_state_dict(state)
+                model.eval()
+                if self.quantize:
+                    with warnings.catch_warnings():  # torch.ao is deprecated for torchao
+                        warnings.simplefilter("ignore")
+                        model = torch.ao.quantization.quantize_dynamic(
+                            model, {torch.nn.Linear}, dtype=torch.qint8
+                        )
+                self._tokenizer = BertTokenizerFast.from_pretrained(
+                    str(self.folder), local_files_only=True
+                )
+                self._model = model
+            return self._model, self._tokenizer
+
+    def read(self, question: str, texts: Sequence[str], batch: int = 32) -> list[Reading]:
+        """One ``Reading`` per text, in order; repeated pairs come from a cache."""
+        out: dict[int, Reading] = {}
+        todo = []
+        for i, text in enumerate(texts):
+            hit = self._cache.get((question, text))
+            if hit is not None:
+                out[i] = hit
+            else:
+                todo.append(i)
+        if todo:
+            model, tokenizer = self._load()
+            # similar lengths together: less padding
+            todo.sort(key=lambda i: len(texts[i]))
+            for at in range(0, len(todo), batch):
+                part = todo[at : at + batch]
+                readings = self._run(model, tokenizer, question, [texts[i] for i in part])
+                for i, reading in zip(part, readings, strict=True):
+                    out[i] = reading
+            with self._run_lock:
+                for i in todo:
+                    self._cache[(question, texts[i])] = out[i]
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return [out[i] for i in range(len(texts))]
+
+    def _run(self, model: Any, tokenizer: Any, question: str, texts: list[str]) -> list[Reading]:
+        import torch
+
+        enc = tokenizer(
+            [question] * len(texts),
+            texts,
+            truncation="longest_first",
+            max_length=MAX_TOKENS,
+            padding=True,
+            return_offsets_mapping=True,
+            return_tensors="pt",
+        )
+        offsets = enc.pop("offset_mapping").tolist()
+        with torch.inference_mode():
+            relevance, start, end = model(**enc)
+        out = []
+        for row, text in enumerate(texts):
+            in_text = [j for j, s in enumerate(enc.sequence_ids(row)) if s == 1]
+            prob = 1.0 / (1.0 + math.exp(-float(relevance[row])))
+            span = best_span(start[row], end[row], in_text)
+            if span is None:
+                out.append(Reading(prob))
+                continue
+            i, j, p = span
+            out.append(Reading(prob, offsets[row][i][0], offsets[row][j][1], p))
+            del text
+        return out
+
+
+def best_span(start: Any, end: Any, tokens: list[int]) -> tuple[int, int, float] | None:
+    """The likeliest (first token, last token, chance) among the sentence's tokens, at
+    most ``MAX_ANSWER_TOKENS`` long; chances are softmaxes over the sentence's tokens."""
+    import torch
+
+    if not tokens:
+        return None
+    idx = torch.tensor(tokens)
+    ps = torch.softmax(start[idx].float(), 0)
+    pe = torch.softmax(end[idx].float(), 0)
+    joint = ps[:, None] * pe[None, :]
+    n = len(tokens)
+    allowed = torch.triu(torch.ones(n, n, dtype=torch.bool))
+    allowed &= ~torch.triu(torch.ones(n, n, dtype=torch.bool), diagonal=MAX_ANSWER_TOKENS)
+    joint = joint.masked_fill(~allowed, 0.0)
+    flat = int(torch.argmax(joint))
+    i, j = divmod(flat, n)
+    return tokens[i], tokens[j], float(joint[i, j])
