@@ -21,7 +21,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import gradio as gr
 
-from qa import Answer, Assistant, Settings
+from qa import Answer, Assistant, Citation, ReaderError, Settings
 from qa.assistant import EmptyStoreError, QuestionError
 from qa.query import parse_day
 from vectorstore.loaders import SUPPORTED_SUFFIXES
@@ -70,6 +70,8 @@ SOURCES_CSS = """
 .aq-source .aq-meta { font-size: .85em; opacity: .8; }
 .aq-source .aq-passage { font-size: .9em; line-height: 1.45; margin-top: .3em; }
 .aq-source mark { background: #fde68a; color: inherit; padding: 0 .1em; }
+.aq-source mark.aq-answer { background: #f59e0b; font-weight: 600; padding: 0; }
+.aq-short { font-size: 1.15em; margin: 0 0 .3em 0; }
 .aq-empty { opacity: .7; }
 .aq-collection td, .aq-collection th { padding: .15em .4em; font-size: .88em; text-align: left; }
 """
@@ -101,6 +103,11 @@ def answer_markdown(result: Answer, turn: int) -> str:
         return f'<a href="#src-{turn}-{n}" class="aq-cite">&#91;{n}&#93;</a>'
 
     body = re.sub(r"&#91;(\d+)&#93;", link, body)
+    if result.short and result.text.startswith(result.short.text[:1].upper()):
+        # the short answer stands out on its own line above the quote that supports it
+        head, sep, rest = body.partition("</a>.")
+        if sep:
+            body = f'<p class="aq-short"><strong>{head}</a></strong></p>\n\n{rest.lstrip()}'
     if result.notice:
         body += f"\n\n*Note: {_text(result.notice)}*"
     return body
@@ -119,23 +126,35 @@ def _source_card(result: Answer, turn: int, index: int) -> str:
     title = html.escape(c.title)
     if c.headline:  # the answer quotes the headline itself
         title = f"<mark>{title}</mark>"
-    passage = c.passage
-    if 0 <= c.quote_start < c.quote_end <= len(passage):
-        shown = (
-            html.escape(passage[: c.quote_start])
-            + "<mark>"
-            + html.escape(passage[c.quote_start : c.quote_end])
-            + "</mark>"
-            + html.escape(passage[c.quote_end :])
-        )
-    else:
-        shown = html.escape(passage)
+    shown = _marked_passage(c)
     return (
         f'<div class="aq-source" id="src-{turn}-{c.number}">'
         f'<div class="aq-head">[{c.number}] {title}</div>'
         f'<div class="aq-meta">{meta}{link}</div>'
         f'<div class="aq-passage">{shown}</div></div>'
     )
+
+
+def _marked_passage(c: Citation) -> str:
+    """The passage, escaped, its supporting sentence marked and the short answer marked
+    again inside it."""
+    passage = c.passage
+    marks: list[tuple[int, str]] = []
+    if 0 <= c.quote_start < c.quote_end <= len(passage):
+        marks += [(c.quote_start, "<mark>"), (c.quote_end, "</mark>")]
+        if c.quote_start <= c.answer_start < c.answer_end <= c.quote_end:
+            marks += [
+                (c.answer_start, '<mark class="aq-answer">'),
+                (c.answer_end, "</mark>"),
+            ]
+    # at one position, closing tags come before opening ones
+    marks.sort(key=lambda m: (m[0], not m[1].startswith("</"), m[1] != "<mark>"))
+    out, at = [], 0
+    for pos, tag in marks:
+        out.append(html.escape(passage[at:pos]) + tag)
+        at = pos
+    out.append(html.escape(passage[at:]))
+    return "".join(out)
 
 
 def sources_html(answers: list[Answer | None]) -> str:
@@ -261,7 +280,7 @@ def create_demo(settings: Settings | None = None) -> gr.Blocks:
                 else:
                     reply["content"] = _text(item)
                     yield chat, answers, gr.skip(), ""
-        except (EmptyStoreError, QuestionError, StoreError) as exc:
+        except (EmptyStoreError, QuestionError, StoreError, ReaderError) as exc:
             reply["content"] = _problem(exc)
             yield chat, answers, gr.skip(), ""
 
@@ -394,7 +413,7 @@ def create_demo(settings: Settings | None = None) -> gr.Blocks:
             """Answer a question about the stored articles; the answer with its citations."""
             try:
                 return bot.ask(question, int(k), remember=False).model_dump()
-            except (EmptyStoreError, QuestionError, StoreError) as exc:
+            except (EmptyStoreError, QuestionError, StoreError, ReaderError) as exc:
                 raise gr.Error(str(exc)) from exc
 
         def stream_api(question: str, k: int = settings.top_k) -> Iterator[dict[str, Any]]:
@@ -405,7 +424,7 @@ def create_demo(settings: Settings | None = None) -> gr.Blocks:
                         yield {"final": True, **item.model_dump()}
                     else:
                         yield {"final": False, "text": item}
-            except (EmptyStoreError, QuestionError, StoreError) as exc:
+            except (EmptyStoreError, QuestionError, StoreError, ReaderError) as exc:
                 raise gr.Error(str(exc)) from exc
 
         gr.api(ask_api, api_name="ask")

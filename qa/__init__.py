@@ -5,7 +5,8 @@
 """
 
 from .assistant import Assistant, EmptyStoreError, QuestionError, answer, stream
-from .results import Answer, Citation
+from .reader import ReaderError
+from .results import Answer, Citation, ShortAnswer
 from .settings import Settings
 
 __all__ = [
@@ -14,7 +15,9 @@ __all__ = [
     "Citation",
     "EmptyStoreError",
     "QuestionError",
+    "ReaderError",
     "Settings",
+    "ShortAnswer",
     "answer",
     "stream",
 ]

@@ -18,7 +18,9 @@ from .citations import Claim, Verifier, finalize, parse_claims
 from .followup import focus, is_follow_up, rewrite
 from .llm import LLMError, build_messages, chat_model, condense, is_refusal, stream_reply
 from .offline import OfflineAnswerer
-from .results import Answer
+from .reader import Reader
+from .reading import ReaderAnswerer, Short, rerank
+from .results import Answer, Citation, ShortAnswer
 from .retrieval import Retriever, Search
 from .settings import Settings
 
@@ -86,6 +88,15 @@ class Assistant:
         return OfflineAnswerer(self.embeddings, s.max_sentences, s.min_support)
 
     @cached_property
+    def reader(self) -> Reader:
+        """The trained reader (one per process), loaded on first use."""
+        return Reader.shared(self.settings.reader_dir)
+
+    @cached_property
+    def reading(self) -> ReaderAnswerer:
+        return ReaderAnswerer(self.reader, self.embeddings)
+
+    @cached_property
     def verifier(self) -> Verifier:
         return Verifier(self.embeddings)
 
@@ -131,7 +142,10 @@ class Assistant:
             sources=tuple(sources),
             news=s.news_filters,
         )
-        return self.retriever.search(req, s.min_score)
+        if not s.rerank:
+            return self.retriever.search(req, s.min_score)
+        req.k = max(req.k, s.rerank_pool)
+        return rerank(self.reader, question, self.retriever.search(req, s.min_score), k or s.top_k)
 
     def standalone(self, question: str, history: Sequence[str]) -> str:
         """``question`` rewritten to stand alone, given the earlier questions of the chat."""
@@ -194,7 +208,13 @@ class Assistant:
         yield final
 
     def _stream_offline(self, question: str, passages: list[Passage], notice: str = ""):  # type: ignore[no-untyped-def]
-        claims = self.offline.claims(question, passages) if passages else []
+        short: Short | None = None
+        if not passages:
+            claims = []
+        elif self.settings.offline_reader:
+            claims, short = self.reading.answer(question, passages)
+        else:
+            claims = self.offline.claims(question, passages)
         if not claims:
             yield REFUSAL
             return self._refusal(question, "offline", notice)
@@ -204,6 +224,7 @@ class Assistant:
             question=question,
             text=checked.text,
             citations=checked.citations,
+            short=_short_answer(short, passages, checked.citations),
             answerer="offline",
             unsupported=checked.unsupported,
             notice=notice,
@@ -286,6 +307,23 @@ class Assistant:
         """Forget the chat history."""
         with self._lock:
             self.history.clear()
+
+
+def _short_answer(
+    short: Short | None, passages: Sequence[Passage], citations: list[Citation]
+) -> ShortAnswer | None:
+    """The short answer with the number of the citation that holds it; that citation marks
+    the answer's span inside its passage."""
+    if short is None:
+        return None
+    p = passages[short.passage]
+    for c in citations:
+        if c.article_id == p.article_id and c.start == p.start:
+            c.answer_start, c.answer_end = short.start, short.end
+            return ShortAnswer(
+                text=short.text, citation=c.number, confidence=round(short.confidence, 4)
+            )
+    return None
 
 
 _default: Assistant | None = None

@@ -260,6 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .assistant import EmptyStoreError, QuestionError
     from .llm import LLMError
+    from .reader import ReaderError
 
     try:
         return int(args.func(args))
@@ -268,7 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()
         )
         print(f"error: invalid settings: {details}", file=sys.stderr)
-    except (EmptyStoreError, QuestionError, StoreError, LLMError) as exc:
+    except (EmptyStoreError, QuestionError, StoreError, LLMError, ReaderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -22,6 +22,16 @@ class Citation(BaseModel):
     quote_end: int = Field(-1, description="where the quote ends inside the passage")
     score: float = Field(description="retrieval score of the passage (cosine similarity)")
     headline: bool = Field(False, description="the answer quotes this article's headline")
+    answer_start: int = Field(-1, description="where the short answer starts inside the passage")
+    answer_end: int = Field(-1, description="where the short answer ends inside the passage")
+
+
+class ShortAnswer(BaseModel):
+    """The answer in a few words, as the reader found it in one cited passage."""
+
+    text: str = Field(description="the answer phrase, e.g. 'Vladivostok'")
+    citation: int = Field(description="the n of the [n] whose passage holds it")
+    confidence: float = Field(description="the reader's chance that this is the answer (0..1)")
 
 
 class Answer(BaseModel):
@@ -33,6 +43,9 @@ class Answer(BaseModel):
     )
     text: str
     citations: list[Citation] = Field(default_factory=list)
+    short: ShortAnswer | None = Field(
+        None, description="the answer in a few words (offline reader), when it is confident"
+    )
     answerer: str = Field(description="'offline' or 'llm:<provider:model>'")
     refused: bool = Field(False, description="true when the articles do not answer the question")
     unsupported: list[str] = Field(

@@ -42,11 +42,25 @@ class Settings(BaseSettings):
     news_filters: bool = Field(
         True, description="read dates and sources from questions; favour recent articles"
     )
+    rerank: bool = Field(
+        True, description="reorder retrieved passages by the trained reader (qa/reader.py)"
+    )
+    rerank_pool: int = Field(
+        16, ge=1, le=100, description="passages retrieved for the reader to rerank down to top_k"
+    )
     min_score: float = Field(
         0.25, ge=-1.0, le=1.0, description="relevance floor: passages below it are no evidence"
     )
 
     # -- answering ---------------------------------------------------------------------
+    offline_reader: bool = Field(
+        True,
+        description="offline answers by the trained reader (short answer + quote); "
+        "false: the older quote bundles",
+    )
+    reader_dir: Path | None = Field(
+        None, description="folder of a trained reader (training/train_reader.py); None = shipped"
+    )
     max_sentences: int = Field(
         5, ge=1, le=10, description="most quotes (sentences, headlines) in an offline answer"
     )
