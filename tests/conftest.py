@@ -79,6 +79,14 @@ def sample_bot(sample_store_dir: Path):  # type: ignore[no-untyped-def]
     return Assistant(Settings(store_dir=sample_store_dir))
 
 
+@pytest.fixture(scope="session")
+def quotes_bot(sample_store_dir: Path):  # type: ignore[no-untyped-def]
+    """The earlier offline answerer: quote bundles over passages as retrieved (no reader)."""
+    from qa import Assistant, Settings
+
+    return Assistant(Settings(store_dir=sample_store_dir, offline_reader=False, rerank=False))
+
+
 # -- a scripted OpenAI-compatible server --------------------------------------------------
 
 

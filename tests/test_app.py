@@ -151,3 +151,40 @@ def test_a_quoted_headline_is_marked_on_its_card() -> None:
     assert "[1] <mark>Pilots &lt;picket&gt; over contract</mark>" in cards
     assert "[2] Pilots &lt;picket&gt; over contract</div>" in cards
     assert "<mark>Hundreds of pilots picketed on Tuesday.</mark>" in cards
+
+
+def test_the_short_answer_stands_out_and_its_span_is_marked_in_the_quote() -> None:
+    passage = "Kim <is> expected in Vladivostok, officials said. More text."
+    quote_end = passage.index(" More")
+    answer_start = passage.index("Vladivostok")
+    result = Answer(
+        question="Where is Kim going?",
+        text="Vladivostok [1]. Kim <is> expected in Vladivostok, officials said [1].",
+        answerer="offline",
+        short={"text": "Vladivostok", "citation": 1, "confidence": 0.8},
+        citations=[
+            {
+                "number": 1,
+                "article_id": "a",
+                "title": "t",
+                "passage": passage,
+                "start": 0,
+                "end": len(passage),
+                "score": 0.5,
+                "quote": passage[:quote_end],
+                "quote_start": 0,
+                "quote_end": quote_end,
+                "answer_start": answer_start,
+                "answer_end": answer_start + len("Vladivostok"),
+            }
+        ],
+    )
+    md = app.answer_markdown(result, 0)
+    head, _, rest = md.partition("\n\n")
+    assert head.startswith('<p class="aq-short"><strong>Vladivostok <a href="#src-0-1"')
+    assert rest.startswith("Kim &#60;is&#62; expected") and 'href="#src-0-1"' in rest
+    cards = app.sources_html([result])
+    assert (
+        '<mark>Kim &lt;is&gt; expected in <mark class="aq-answer">Vladivostok</mark>'
+        ", officials said.</mark> More text." in cards
+    )

@@ -63,6 +63,25 @@ def test_clear_errors_not_tracebacks(tmp_path: Path) -> None:
     assert "Traceback" not in bad_setting.stderr
 
 
+def test_a_missing_reader_is_one_line_with_the_training_command(
+    sample_store: Path, tmp_path: Path
+) -> None:
+    """Weights deleted (or never built): one clear line, exit 2, and how to rebuild them."""
+    broken = tmp_path / "reader"
+    broken.mkdir()
+    (broken / "reader.json").write_text('{"sha256": "0", "min_relevance": 0.1, "min_short": 0.1}')
+    asked = _run(
+        "ask",
+        "What does Kim want?",
+        "--store",
+        str(sample_store),
+        env_extra={"ARTICLE_QA_READER_DIR": str(broken)},
+    )
+    assert asked.returncode == 2 and "Traceback" not in asked.stderr
+    assert "reader model is missing" in asked.stderr
+    assert "training/train_reader.py" in asked.stderr
+
+
 def test_chat_reads_follow_ups_with_the_earlier_questions(sample_store: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "qa.cli", "chat", "--store", str(sample_store)],

@@ -1,4 +1,5 @@
-"""The offline answerer on the sample article: real store, real model, no LLM.
+"""The quote-bundle offline answerer (``offline_reader=False``) on the sample article: real
+store, real model, no LLM.
 
 Each question comes in several phrasings: the answerer must find what answers the
 question, not match one string.
@@ -74,8 +75,8 @@ def _assert_cited(result: Answer) -> None:
     ("question", "expected"),
     [(q, exp) for questions, exp in CASES.values() for q in questions],
 )
-def test_answers_with_citation(sample_bot, question: str, expected: list[str]) -> None:  # type: ignore[no-untyped-def]
-    result = sample_bot.ask(question)
+def test_answers_with_citation(quotes_bot, question: str, expected: list[str]) -> None:  # type: ignore[no-untyped-def]
+    result = quotes_bot.ask(question)
     _assert_cited(result)
     for pattern in expected:
         assert re.search(pattern, result.text, re.IGNORECASE), (question, result.text)
@@ -92,8 +93,8 @@ def test_answers_with_citation(sample_bot, question: str, expected: list[str]) -
         "What is the price of bitcoin today?",
     ],
 )
-def test_refuses_what_the_article_does_not_say(sample_bot, question: str) -> None:  # type: ignore[no-untyped-def]
-    result = sample_bot.ask(question)
+def test_refuses_what_the_article_does_not_say(quotes_bot, question: str) -> None:  # type: ignore[no-untyped-def]
+    result = quotes_bot.ask(question)
     assert result.refused, result.text
     assert result.citations == [] and "[" not in result.text
     assert "don't answer" in result.text
@@ -118,7 +119,7 @@ def test_prompt_injection_in_an_article_changes_nothing(store_dir, embeddings, t
     assert "PWNED" not in answer.text and "satellite" in answer.text
 
 
-def test_a_headline_and_its_sentence_are_not_both_quoted(sample_bot) -> None:  # type: ignore[no-untyped-def]
-    result = sample_bot.ask("What did the White House warn?", remember=False)
+def test_a_headline_and_its_sentence_are_not_both_quoted(quotes_bot) -> None:  # type: ignore[no-untyped-def]
+    result = quotes_bot.ask("What did the White House warn?", remember=False)
     assert result.text.count("pay a price") == 1
     assert "if it supplies Moscow with weaponry" in result.text  # the fuller one is kept

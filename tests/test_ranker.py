@@ -96,16 +96,16 @@ def test_ranker_file_names_what_is_wrong(tmp_path: Path) -> None:
         Ranker.load(path)
 
 
-def test_lead_sentence_first_then_a_headline_citing_its_article(sample_bot) -> None:  # type: ignore[no-untyped-def]
+def test_lead_sentence_first_then_a_headline_citing_its_article(quotes_bot) -> None:  # type: ignore[no-untyped-def]
     """With a ranker that rates headlines high, the answer still leads with the sentence that
     answers best, and the headline follows, citing the passage already cited for its
     article, with no quoted span."""
     shipped = Ranker.load()
     weights = dict.fromkeys(FEATURES, 0.0) | {"headline": 5.0}
     ranker = replace(shipped, weights=weights, bias=-3.0, keep=0.1, max_words=120)
-    answerer = OfflineAnswerer(sample_bot.embeddings, 5, sample_bot.settings.min_support, ranker)
+    answerer = OfflineAnswerer(quotes_bot.embeddings, 5, quotes_bot.settings.min_support, ranker)
     question = "What does Kim want from Russia?"
-    passages = sample_bot.passages(question)
+    passages = quotes_bot.passages(question)
     claims = answerer.claims(question, passages)
     assert "satellites" in claims[0].text and claims[0].quotes
     headline = [c for c in claims if c.text.startswith("North Korea said Kim Jong Un would visit")]
@@ -114,10 +114,10 @@ def test_lead_sentence_first_then_a_headline_citing_its_article(sample_bot) -> N
     assert headline[0].cites == claims[0].cites  # one article, one citation number
 
 
-def test_a_low_ranker_never_turns_an_answer_into_a_refusal(sample_bot) -> None:  # type: ignore[no-untyped-def]
+def test_a_low_ranker_never_turns_an_answer_into_a_refusal(quotes_bot) -> None:  # type: ignore[no-untyped-def]
     """Whether the articles answer is decided by support, not by the ranker's chances."""
     ranker = replace(Ranker.load(), bias=-30.0)
-    answerer = OfflineAnswerer(sample_bot.embeddings, 5, sample_bot.settings.min_support, ranker)
+    answerer = OfflineAnswerer(quotes_bot.embeddings, 5, quotes_bot.settings.min_support, ranker)
     question = "How is Kim traveling to Russia?"
-    claims = answerer.claims(question, sample_bot.passages(question))
+    claims = answerer.claims(question, quotes_bot.passages(question))
     assert claims and "armored train" in " ".join(c.text for c in claims)

@@ -1,0 +1,156 @@
+"""Offline answers by the trained reader on the sample article: real store, real models.
+
+The short answer comes first and must name the thing asked; the sentence that supports it
+follows with its citation. Each question comes in several phrasings: the reader must find
+what answers the question, not match one string.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from qa import Answer
+
+CASES = {
+    "kim_wants": (
+        [
+            "What does Kim want from Russia?",
+            "What would Kim like to obtain from Moscow?",
+            "What is Kim Jong Un hoping to get from Moscow?",
+        ],
+        r"satellite|submarine|food aid",
+    ),
+    "putin_wants": (
+        [
+            "What is Putin seeking from North Korea?",
+            "What does Putin want from Kim?",
+        ],
+        r"artillery shells|antitank missiles",
+    ),
+    "travel": (
+        [
+            "How is Kim traveling to Russia?",
+            "How will the North Korean leader get to Russia?",
+        ],
+        r"armou?red train",
+    ),
+    "white_house": (
+        [
+            "What did the White House warn?",
+            "What did Washington warn Pyongyang about?",
+        ],
+        r"pay a price",
+    ),
+    "lankov": (
+        ["Who is Andrei Lankov?", "What is Andrei Lankov's job?"],
+        r"North Korea expert|Kookmin University",
+    ),
+}
+# Known limits of the shipped reader, measured (see the README's "Training the reader"):
+# the reader rates a sentence naming "Seoul" above the one with "Vladivostok", and its span
+# confidence on this article stays below the threshold calibrated on RealTime QA train, so
+# no short answer is given. Strict: a better reader turns these into failures to promote.
+KNOWN_WRONG = pytest.mark.xfail(strict=True, reason="the reader's known limit on the sample")
+WHERE = ["Where is Kim expected to meet Putin?", "In which city could the summit happen?"]
+
+
+def _assert_shape(result: Answer) -> None:
+    """(Short answer [n].) Supporting sentence [n] (one more quote [m]): every number cited,
+    every quote inside its passage, the short answer's span inside the supporting quote."""
+    assert not result.refused, result.text
+    assert result.citations, result.text
+    cited = {c.number: c for c in result.citations}
+    numbers = [int(n) for n in re.findall(r"\[(\d+)\]", result.text)]
+    assert set(numbers) == set(cited) and len(numbers) <= 3
+    for c in result.citations:
+        assert c.quote == "" or c.passage[c.quote_start : c.quote_end] == c.quote
+    if result.short is not None:
+        short = result.short
+        assert result.text.startswith(short.text[0].upper() + short.text[1:])
+        assert 0 < short.confidence <= 1 and short.citation in cited
+        c = cited[short.citation]
+        if c.answer_start >= 0:  # the span, inside the highlighted sentence of its passage
+            assert c.quote_start <= c.answer_start < c.answer_end <= c.quote_end
+            assert c.passage[c.answer_start : c.answer_end] == short.text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [(q, pattern) for questions, pattern in CASES.values() for q in questions]
+    + [pytest.param(q, r"Vladivostok", marks=KNOWN_WRONG) for q in WHERE],
+)
+def test_the_supporting_quote_answers(sample_bot, question: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    result = sample_bot.ask(question, remember=False)
+    _assert_shape(result)
+    assert re.search(expected, result.text, re.I), (question, result.text)
+    assert len(result.text.split()) <= 45  # one long sentence may stand alone
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How is Kim traveling to Russia?", r"armou?red train"),
+        ("Where is Kim expected to meet Putin?", r"Vladivostok"),
+        ("What is Putin seeking from North Korea?", r"artillery shells"),
+    ],
+)
+@KNOWN_WRONG
+def test_the_short_answer_names_the_thing_asked(sample_bot, question: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    result = sample_bot.ask(question, remember=False)
+    assert result.short and re.search(expected, result.short.text, re.I), result.text
+
+
+def test_a_confident_short_answer_leads_with_its_span_marked(sample_store_dir) -> None:  # type: ignore[no-untyped-def]
+    """With the threshold at 0, the shape is short answer [n], then its sentence [n]."""
+    from qa import Assistant, Settings
+    from qa.reader import Reader
+
+    bot = Assistant(Settings(store_dir=sample_store_dir))
+    shipped = Reader.shared()
+    bot.__dict__["reader"] = reader = Reader(shipped.folder)
+    reader.min_short = 0.0
+    result = bot.ask("What is Putin seeking from North Korea?", remember=False)
+    _assert_shape(result)
+    assert result.short is not None and re.search(r"artillery shells", result.short.text)
+    c = result.citations[result.short.citation - 1]
+    assert c.answer_start >= 0 and "artillery shells" in c.passage[c.answer_start : c.answer_end]
+
+
+@KNOWN_WRONG
+def test_a_follow_up_is_answered_from_the_chat(sample_store_dir) -> None:  # type: ignore[no-untyped-def]
+    from qa import Assistant, Settings
+
+    bot = Assistant(Settings(store_dir=sample_store_dir))
+    bot.ask("What does Kim want from Russia?")
+    result = bot.ask("And what does Putin get in return?")
+    assert not result.refused, result.text
+    assert re.search(r"artillery shells|antitank missiles", result.text), result.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Kim eat for breakfast?",
+        "Who won the 2022 World Cup?",
+        "What is the price of bitcoin today?",
+    ],
+)
+def test_refuses_what_the_article_does_not_say(sample_bot, question: str) -> None:  # type: ignore[no-untyped-def]
+    result = sample_bot.ask(question, remember=False)
+    assert result.refused and result.short is None and result.citations == [], result.text
+
+
+def test_json_carries_the_short_answer(sample_bot) -> None:  # type: ignore[no-untyped-def]
+    data = sample_bot.ask("How is Kim traveling to Russia?", remember=False).model_dump()
+    assert set(data["short"]) == {"text", "citation", "confidence"}
+    assert {"answer_start", "answer_end"} <= set(data["citations"][0])
+
+
+def test_the_quote_answerer_is_still_there(sample_store_dir) -> None:  # type: ignore[no-untyped-def]
+    from qa import Assistant, Settings
+
+    bot = Assistant(Settings(store_dir=sample_store_dir, offline_reader=False, rerank=False))
+    result = bot.ask("What does Kim want from Russia?", remember=False)
+    assert result.short is None and "satellites" in result.text
