@@ -2,10 +2,15 @@
 
     .venv/bin/python bench/answers.py [--limit N] [--articles N] [--json PATH]
 
-For each question, ``Assistant.ask`` answers with the question's date as "today". Scored
-as the benchmark's evaluator does: contained (a gold answer occurs in the answer as whole
-words), SQuAD exact match and token F1 (max over golds), refusal rate, and mean length in
-words. The free-text systems of ``anchors.jsonl`` are scored on the same questions.
+For each question, ``Assistant.ask`` answers with the question's date as "today", twice in
+one run: as before the trained reader (quote bundles, passages as retrieved; the ranker
+and floors fitted on dev in earlier rounds) and with it (passages reranked by the reader,
+short answer + supporting quote; the reader trained and calibrated on the *train* split
+only). Scored as the benchmark's evaluator does: contained (a gold answer occurs in the
+answer as whole words), SQuAD exact match and token F1 (max over golds), refusal rate, and
+mean length in words (the [n] markers count). Also scored alone: the lead sentence (the
+first quote) and the short answer. The free-text systems of ``anchors.jsonl`` are scored on
+the same questions.
 """
 
 from __future__ import annotations
@@ -28,6 +33,11 @@ from common import (
     token_f1,
 )
 
+SYSTEMS = [  # name, Settings
+    ("quotes, no rerank (before)", {"offline_reader": False, "rerank": False}),
+    ("reader, no rerank (now, the default)", {"offline_reader": True, "rerank": False}),
+    ("reader + rerank", {"offline_reader": True, "rerank": True}),
+]
 ANCHORS = ["open_gpt3_gcs_gen", "open_rag_gcs_gen", "open_gpt3_dpr_gen", "closed_gpt3_gen"]
 
 
@@ -42,6 +52,20 @@ def score(predictions: list[str], golds: list[list[str]], refused: list[bool]) -
     }
 
 
+def _share(flags) -> float:  # type: ignore[no-untyped-def]
+    flags = list(flags)
+    return sum(map(bool, flags)) / max(len(flags), 1)
+
+
+def lead_sentence(result) -> str:  # type: ignore[no-untyped-def]
+    """The first quote of an answer: the first citation's sentence (or the headline it
+    quotes)."""
+    if result.refused or not result.citations:
+        return ""
+    c = result.citations[0]
+    return c.quote or (c.title if c.headline else "")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--limit", type=int, help="first N questions only")
@@ -53,20 +77,45 @@ def main() -> None:
 
     built = build_index(args.articles)
     folder = Path(built.store.location)
-    bot = Assistant(Settings(store_dir=folder, collection="realtimeqa"))
     qs = questions(args.limit)
     golds = [q["answer_texts"] for q in qs]
-    texts, refused, seconds = [], [], []
-    for q in qs:
-        t = time.perf_counter()
-        result = bot.ask(q["question"], remember=False, reference_date=question_date(q))
-        seconds.append(time.perf_counter() - t)
-        texts.append("" if result.refused else result.text)
-        refused.append(result.refused)
-    rows, out = [], {}
-    ours = score(texts, golds, refused)
-    out["article-qa offline"] = ours
-    rows.append(["article-qa offline (this run)", *ours.values()])
+    rows, out, parts = [], {}, []
+    for name, options in SYSTEMS:
+        bot = Assistant(Settings(store_dir=folder, collection="realtimeqa", **options))
+        texts, leads, shorts, refused, seconds = [], [], [], [], []
+        for q in qs:
+            t = time.perf_counter()
+            result = bot.ask(q["question"], remember=False, reference_date=question_date(q))
+            seconds.append(time.perf_counter() - t)
+            texts.append("" if result.refused else result.text)
+            leads.append(lead_sentence(result))
+            shorts.append(result.short.text if result.short else "")
+            refused.append(result.refused)
+        result_scores = score(texts, golds, refused)
+        out[name] = result_scores | {
+            "lead contained": _share(contains(x, g) for x, g in zip(leads, golds, strict=True)),
+            "short EM": _share(exact_match(x, g) for x, g in zip(shorts, golds, strict=True)),
+            "short contained": _share(
+                bool(x) and contains(x, g) for x, g in zip(shorts, golds, strict=True)
+            ),
+            "short given": _share(bool(x) for x in shorts),
+            "p50 s": statistics.median(seconds),
+            "p95 s": sorted(seconds)[round(0.95 * (len(seconds) - 1))],
+        }
+        rows.append([name, *result_scores.values()])
+        o = out[name]
+        parts.append(
+            [
+                name,
+                o["lead contained"],
+                o["short EM"],
+                o["short contained"],
+                o["short given"],
+                o["p50 s"],
+                o["p95 s"],
+            ]
+        )
+        print(f"{name}: contained {result_scores['contained']:.3f}", flush=True)
     anchors: dict[str, dict[str, str]] = {}
     for row in read_jsonl(DATA / "anchors.jsonl"):
         anchors.setdefault(row["system"], {})[row["question_id"]] = str(row["prediction"])
@@ -75,8 +124,23 @@ def main() -> None:
         result = score(preds, golds, [not p.strip() for p in preds])
         out[system] = result
         rows.append([system, *result.values()])
-    print(f"{len(qs)} questions; median answer time {statistics.median(seconds):.2f} s")
+    print(f"{len(qs)} questions")
     print(table(rows, ["system", "contained", "EM", "F1", "refused", "mean words"]))
+    print()
+    print(
+        table(
+            parts,
+            [
+                "article-qa",
+                "lead contained",
+                "short EM",
+                "short contained",
+                "short given",
+                "p50 s",
+                "p95 s",
+            ],
+        )
+    )
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"questions": len(qs), "systems": out}, indent=2))
 

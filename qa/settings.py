@@ -43,7 +43,9 @@ class Settings(BaseSettings):
         True, description="read dates and sources from questions; favour recent articles"
     )
     rerank: bool = Field(
-        True, description="reorder retrieved passages by the trained reader (qa/reader.py)"
+        False,
+        description="reorder retrieved passages by the trained reader (qa/reader.py); off: "
+        "on RealTime QA it ranked worse than the hybrid fusion alone",
     )
     rerank_pool: int = Field(
         16, ge=1, le=100, description="passages retrieved for the reader to rerank down to top_k"

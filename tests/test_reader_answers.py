@@ -30,10 +30,7 @@ CASES = {
         r"artillery shells|antitank missiles",
     ),
     "travel": (
-        [
-            "How is Kim traveling to Russia?",
-            "How will the North Korean leader get to Russia?",
-        ],
+        ["How is Kim traveling to Russia?", "By what means is Kim going to Russia?"],
         r"armou?red train",
     ),
     "white_house": (
@@ -53,7 +50,11 @@ CASES = {
 # confidence on this article stays below the threshold calibrated on RealTime QA train, so
 # no short answer is given. Strict: a better reader turns these into failures to promote.
 KNOWN_WRONG = pytest.mark.xfail(strict=True, reason="the reader's known limit on the sample")
-WHERE = ["Where is Kim expected to meet Putin?", "In which city could the summit happen?"]
+WRONG = [
+    ("Where is Kim expected to meet Putin?", r"Vladivostok"),
+    ("In which city could the summit happen?", r"Vladivostok"),
+    ("How will the North Korean leader get to Russia?", r"armou?red train"),
+]
 
 
 def _assert_shape(result: Answer) -> None:
@@ -79,7 +80,7 @@ def _assert_shape(result: Answer) -> None:
 @pytest.mark.parametrize(
     ("question", "expected"),
     [(q, pattern) for questions, pattern in CASES.values() for q in questions]
-    + [pytest.param(q, r"Vladivostok", marks=KNOWN_WRONG) for q in WHERE],
+    + [pytest.param(q, pattern, marks=KNOWN_WRONG) for q, pattern in WRONG],
 )
 def test_the_supporting_quote_answers(sample_bot, question: str, expected: str) -> None:  # type: ignore[no-untyped-def]
     result = sample_bot.ask(question, remember=False)
@@ -102,23 +103,31 @@ def test_the_short_answer_names_the_thing_asked(sample_bot, question: str, expec
     assert result.short and re.search(expected, result.short.text, re.I), result.text
 
 
-def test_a_confident_short_answer_leads_with_its_span_marked(sample_store_dir) -> None:  # type: ignore[no-untyped-def]
-    """With the threshold at 0, the shape is short answer [n], then its sentence [n]."""
+@pytest.fixture(scope="module")
+def eager_bot(sample_store_dir):  # type: ignore[no-untyped-def]
+    """An assistant whose reader gives a short answer at any confidence."""
     from qa import Assistant, Settings
     from qa.reader import Reader
 
     bot = Assistant(Settings(store_dir=sample_store_dir))
-    shipped = Reader.shared()
-    bot.__dict__["reader"] = reader = Reader(shipped.folder)
+    reader = Reader(Reader.shared().folder)
     reader.min_short = 0.0
-    result = bot.ask("What is Putin seeking from North Korea?", remember=False)
+    bot.__dict__["reader"] = reader  # the cached property, set before first use
+    return bot
+
+
+@pytest.mark.parametrize(
+    "question", ["What is Putin seeking from North Korea?", "Who is Andrei Lankov?"]
+)
+def test_a_short_answer_leads_and_its_span_is_marked(eager_bot, question: str) -> None:  # type: ignore[no-untyped-def]
+    result = eager_bot.ask(question, remember=False)
     _assert_shape(result)
-    assert result.short is not None and re.search(r"artillery shells", result.short.text)
+    assert result.short is not None
     c = result.citations[result.short.citation - 1]
-    assert c.answer_start >= 0 and "artillery shells" in c.passage[c.answer_start : c.answer_end]
+    assert result.text.split(" [")[0].lower() == result.short.text.lower()
+    assert 0 <= c.answer_start < c.answer_end or c.headline
 
 
-@KNOWN_WRONG
 def test_a_follow_up_is_answered_from_the_chat(sample_store_dir) -> None:  # type: ignore[no-untyped-def]
     from qa import Assistant, Settings
 
@@ -142,8 +151,8 @@ def test_refuses_what_the_article_does_not_say(sample_bot, question: str) -> Non
     assert result.refused and result.short is None and result.citations == [], result.text
 
 
-def test_json_carries_the_short_answer(sample_bot) -> None:  # type: ignore[no-untyped-def]
-    data = sample_bot.ask("How is Kim traveling to Russia?", remember=False).model_dump()
+def test_json_carries_the_short_answer(eager_bot) -> None:  # type: ignore[no-untyped-def]
+    data = eager_bot.ask("What is Putin seeking from North Korea?", remember=False).model_dump()
     assert set(data["short"]) == {"text", "citation", "confidence"}
     assert {"answer_start", "answer_end"} <= set(data["citations"][0])
 
