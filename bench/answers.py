@@ -2,13 +2,14 @@
 
     .venv/bin/python bench/answers.py [--limit N] [--articles N] [--json PATH]
 
-For each question, ``Assistant.ask`` answers with the question's date as "today", twice in
-one run: as before the trained reader (quote bundles, passages as retrieved; the ranker
-and floors fitted on dev in earlier rounds) and with it (passages reranked by the reader,
-short answer + supporting quote; the reader trained and calibrated on the *train* split
-only). Scored as the benchmark's evaluator does: contained (a gold answer occurs in the
-answer as whole words), SQuAD exact match and token F1 (max over golds), refusal rate, and
-mean length in words (the [n] markers count). Also scored alone: the lead sentence (the
+For each question, ``Assistant.ask`` answers with the question's date as "today", three
+times in one run: quote bundles over the passages as retrieved (the default; its ranker
+and floor were fitted on dev in earlier rounds), the trained reader's answers (short
+answer + supporting quote), and the same with the passages reranked by the reader. The
+reader is trained and calibrated on the *train* split only. Scored as the benchmark's
+evaluator does: contained (a gold answer occurs in the answer as whole words), SQuAD exact
+match and token F1 (max over golds), refusal rate, and mean length in words (the [n]
+markers count). Also scored alone: the lead sentence (the
 first quote) and the short answer. The free-text systems of ``anchors.jsonl`` are scored on
 the same questions.
 """
@@ -34,8 +35,8 @@ from common import (
 )
 
 SYSTEMS = [  # name, Settings
-    ("quotes, no rerank (before)", {"offline_reader": False, "rerank": False}),
-    ("reader, no rerank (now, the default)", {"offline_reader": True, "rerank": False}),
+    ("quote bundles (the default)", {"offline_reader": False, "rerank": False}),
+    ("reader", {"offline_reader": True, "rerank": False}),
     ("reader + rerank", {"offline_reader": True, "rerank": True}),
 ]
 ANCHORS = ["open_gpt3_gcs_gen", "open_rag_gcs_gen", "open_gpt3_dpr_gen", "closed_gpt3_gen"]

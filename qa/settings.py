@@ -56,9 +56,9 @@ class Settings(BaseSettings):
 
     # -- answering ---------------------------------------------------------------------
     offline_reader: bool = Field(
-        True,
-        description="offline answers by the trained reader (short answer + quote); "
-        "false: the older quote bundles",
+        False,
+        description="offline answers by the trained reader (short answer + quote); off: the "
+        "quote bundles, which held the answer more often on RealTime QA (see README)",
     )
     reader_dir: Path | None = Field(
         None, description="folder of a trained reader (training/train_reader.py); None = shipped"

@@ -81,10 +81,18 @@ def sample_bot(sample_store_dir: Path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def quotes_bot(sample_store_dir: Path):  # type: ignore[no-untyped-def]
-    """The earlier offline answerer: quote bundles over passages as retrieved (no reader)."""
+    """The default offline answerer: quote bundles over passages as retrieved (no reader)."""
     from qa import Assistant, Settings
 
     return Assistant(Settings(store_dir=sample_store_dir, offline_reader=False, rerank=False))
+
+
+@pytest.fixture(scope="session")
+def reader_bot(sample_store_dir: Path):  # type: ignore[no-untyped-def]
+    """The reader's offline answers (``ARTICLE_QA_OFFLINE_READER=true``)."""
+    from qa import Assistant, Settings
+
+    return Assistant(Settings(store_dir=sample_store_dir, offline_reader=True))
 
 
 # -- a scripted OpenAI-compatible server --------------------------------------------------

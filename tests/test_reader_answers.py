@@ -1,4 +1,5 @@
-"""Offline answers by the trained reader on the sample article: real store, real models.
+"""Offline answers by the trained reader (``ARTICLE_QA_OFFLINE_READER=true``) on the sample
+article: real store, real models.
 
 The short answer comes first and must name the thing asked; the sentence that supports it
 follows with its citation. Each question comes in several phrasings: the reader must find
@@ -82,8 +83,8 @@ def _assert_shape(result: Answer) -> None:
     [(q, pattern) for questions, pattern in CASES.values() for q in questions]
     + [pytest.param(q, pattern, marks=KNOWN_WRONG) for q, pattern in WRONG],
 )
-def test_the_supporting_quote_answers(sample_bot, question: str, expected: str) -> None:  # type: ignore[no-untyped-def]
-    result = sample_bot.ask(question, remember=False)
+def test_the_supporting_quote_answers(reader_bot, question: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    result = reader_bot.ask(question, remember=False)
     _assert_shape(result)
     assert re.search(expected, result.text, re.I), (question, result.text)
     assert len(result.text.split()) <= 45  # one long sentence may stand alone
@@ -98,8 +99,8 @@ def test_the_supporting_quote_answers(sample_bot, question: str, expected: str) 
     ],
 )
 @KNOWN_WRONG
-def test_the_short_answer_names_the_thing_asked(sample_bot, question: str, expected: str) -> None:  # type: ignore[no-untyped-def]
-    result = sample_bot.ask(question, remember=False)
+def test_the_short_answer_names_the_thing_asked(reader_bot, question: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    result = reader_bot.ask(question, remember=False)
     assert result.short and re.search(expected, result.short.text, re.I), result.text
 
 
@@ -109,7 +110,7 @@ def eager_bot(sample_store_dir):  # type: ignore[no-untyped-def]
     from qa import Assistant, Settings
     from qa.reader import Reader
 
-    bot = Assistant(Settings(store_dir=sample_store_dir))
+    bot = Assistant(Settings(store_dir=sample_store_dir, offline_reader=True))
     reader = Reader(Reader.shared().folder)
     reader.min_short = 0.0
     bot.__dict__["reader"] = reader  # the cached property, set before first use
@@ -131,7 +132,7 @@ def test_a_short_answer_leads_and_its_span_is_marked(eager_bot, question: str) -
 def test_a_follow_up_is_answered_from_the_chat(sample_store_dir) -> None:  # type: ignore[no-untyped-def]
     from qa import Assistant, Settings
 
-    bot = Assistant(Settings(store_dir=sample_store_dir))
+    bot = Assistant(Settings(store_dir=sample_store_dir, offline_reader=True))
     bot.ask("What does Kim want from Russia?")
     result = bot.ask("And what does Putin get in return?")
     assert not result.refused, result.text
@@ -146,8 +147,8 @@ def test_a_follow_up_is_answered_from_the_chat(sample_store_dir) -> None:  # typ
         "What is the price of bitcoin today?",
     ],
 )
-def test_refuses_what_the_article_does_not_say(sample_bot, question: str) -> None:  # type: ignore[no-untyped-def]
-    result = sample_bot.ask(question, remember=False)
+def test_refuses_what_the_article_does_not_say(reader_bot, question: str) -> None:  # type: ignore[no-untyped-def]
+    result = reader_bot.ask(question, remember=False)
     assert result.refused and result.short is None and result.citations == [], result.text
 
 
@@ -157,9 +158,6 @@ def test_json_carries_the_short_answer(eager_bot) -> None:  # type: ignore[no-un
     assert {"answer_start", "answer_end"} <= set(data["citations"][0])
 
 
-def test_the_quote_answerer_is_still_there(sample_store_dir) -> None:  # type: ignore[no-untyped-def]
-    from qa import Assistant, Settings
-
-    bot = Assistant(Settings(store_dir=sample_store_dir, offline_reader=False, rerank=False))
-    result = bot.ask("What does Kim want from Russia?", remember=False)
+def test_the_quote_answerer_is_the_default(sample_bot) -> None:  # type: ignore[no-untyped-def]
+    result = sample_bot.ask("What does Kim want from Russia?", remember=False)
     assert result.short is None and "satellites" in result.text
