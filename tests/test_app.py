@@ -188,3 +188,18 @@ def test_the_short_answer_stands_out_and_its_span_is_marked_in_the_quote() -> No
         '<mark>Kim &lt;is&gt; expected in <mark class="aq-answer">Vladivostok</mark>'
         ", officials said.</mark> More text." in cards
     )
+
+
+def test_the_reader_page_answers_with_its_answer_shape(page_factory, sample_store: Path) -> None:  # type: ignore[no-untyped-def]
+    """ARTICLE_QA_OFFLINE_READER=true: a real server, the reader's answer over its API; the
+    chat's Markdown puts a short answer (when one is given) in bold above the quote."""
+    page = page_factory(store_dir=sample_store, offline_reader=True, rerank=True)
+    client = Client(page.url, verbose=False)
+    data = client.predict("What is Putin seeking from North Korea?", 6, api_name="/ask")
+    result = Answer(**data)
+    assert "short" in data and not result.refused
+    assert "artillery shells" in result.text and len(result.text.split()) <= 45
+    shown = app.answer_markdown(result, 0)
+    assert shown.startswith('<p class="aq-short"><strong>') == (result.short is not None)
+    refused = Answer(**client.predict("Who won the 2022 World Cup?", 6, api_name="/ask"))
+    assert refused.refused and refused.short is None

@@ -75,7 +75,7 @@ def test_a_missing_reader_is_one_line_with_the_training_command(
         "What does Kim want?",
         "--store",
         str(sample_store),
-        env_extra={"ARTICLE_QA_READER_DIR": str(broken)},
+        env_extra={"ARTICLE_QA_READER_DIR": str(broken), "ARTICLE_QA_OFFLINE_READER": "true"},
     )
     assert asked.returncode == 2 and "Traceback" not in asked.stderr
     assert "reader model is missing" in asked.stderr
