@@ -103,7 +103,7 @@ class Reader:
         self._model: Any = None
         self._tokenizer: Any = None
         self._load_lock = threading.Lock()
-        self._run_lock = threading.Lock()
+        self._cache_lock = threading.Lock()
         self._cache: OrderedDict[tuple[str, str], Reading] = OrderedDict()
 
     @classmethod
@@ -179,7 +179,7 @@ class Reader:
                 readings = self._run(model, tokenizer, question, [texts[i] for i in part])
                 for i, reading in zip(part, readings, strict=True):
                     out[i] = reading
-            with self._run_lock:
+            with self._cache_lock:
                 for i in todo:
                     self._cache[(question, texts[i])] = out[i]
                 while len(self._cache) > CACHE_SIZE:
@@ -202,7 +202,7 @@ class Reader:
         with torch.inference_mode():
             relevance, start, end = model(**enc)
         out = []
-        for row, text in enumerate(texts):
+        for row in range(len(texts)):
             in_text = [j for j, s in enumerate(enc.sequence_ids(row)) if s == 1]
             prob = 1.0 / (1.0 + math.exp(-float(relevance[row])))
             span = best_span(start[row], end[row], in_text)
@@ -211,7 +211,6 @@ class Reader:
                 continue
             i, j, p = span
             out.append(Reading(prob, offsets[row][i][0], offsets[row][j][1], p))
-            del text
         return out
 
 

@@ -269,6 +269,8 @@ class ReaderAnswerer:
         claims = [self._claim(c, passages, chosen) for c in chosen]
         if short:
             cite = claims[0].cites
+            if cite:  # a headline's short answer belongs to the passage its headline cites
+                short.passage = cite[0]
             claims.insert(0, Claim(_as_sentence(short.text), list(cite), dict(claims[0].quotes)))
         return claims, short
 
