@@ -21,6 +21,7 @@ from langchain_core.embeddings import Embeddings
 
 from vectorstore.documents import Passage
 from vectorstore.embeddings import embed_many
+from vectorstore.sentences import sentence_spans
 from vectorstore.terms import terms
 
 from .citations import Claim
@@ -32,6 +33,7 @@ from .offline import (
     COVERAGE_WEIGHT,
     CUE_BONUS,
     MIN_NEW_TERMS,
+    MIN_WORDS,
     NAME_BONUS,
     RELATION_WEIGHT,
     Candidate,
@@ -62,20 +64,9 @@ class Short:
     confidence: float
 
 
-LEAD_FEATURES = (
-    "reader",  # the reader's relevance, as a logit
-    "semantic",  # sentence-embedding cosine with the question
-    "relation",  # ... with the question whose names are replaced by "them"
-    "coverage",  # share of the question's terms, rare ones weighing most
-    "few_new",  # says too little beyond the question
-    "cue",  # holds what a how-many/when/where/how question asks for
-    "asked_name",  # a who/which question, and it names someone the question doesn't
-)
-
-
 @dataclass(frozen=True, slots=True)
 class LeadModel:
-    """How likely a sentence is the answer: a linear score over ``LEAD_FEATURES`` through a
+    """How likely a sentence is the answer: a linear score over ``lead_features`` through a
     logistic function, stored in the reader's manifest (``support_model``: the hand-set
     support plus the reader's logit, its weight chosen on RealTime QA train)."""
 
@@ -112,7 +103,12 @@ def support_model(reader_weight: float) -> LeadModel:
 def lead_features(
     embeddings: Embeddings, question: str, texts: Sequence[str], relevance: Sequence[float]
 ) -> list[dict[str, float]]:
-    """The lead model's inputs for each of ``texts`` (sentences of the retrieved passages)."""
+    """The lead model's inputs for each of ``texts`` (sentences of the retrieved passages):
+    the reader's relevance as a logit; sentence-embedding cosine with the question
+    (``semantic``) and with the question whose names are replaced by "them" (``relation``);
+    the share of the question's terms, rare ones weighing most (``coverage``); too little
+    beyond the question (``few_new``); what a how-many/when/where/how question asks for
+    (``cue``); a who/which question answered with a name it doesn't have (``asked_name``)."""
     relation_q = question[:1] + _NAME.sub("them", question[1:])
     vectors = embed_many(embeddings, [question, relation_q, *texts])
     semantic = vectors[2:] @ vectors[0]
@@ -151,25 +147,24 @@ def coverage(question: str, texts: Sequence[str]) -> list[float]:
     return [sum(w for t, w in zip(q_terms, idf, strict=True) if t in ts) / total for ts in sets]
 
 
-def _overlap(q_terms: set[str], text: str) -> float:
+def overlap(q_terms: set[str], text: str) -> float:
+    """The share of the question's terms ``q_terms`` that ``text`` has."""
     return len(q_terms & set(terms(text))) / (len(q_terms) or 1)
 
 
 def rerank(reader: Reader, question: str, passages: Sequence[Passage], k: int) -> list[Passage]:
     """The ``k`` passages whose best sentences the reader rates highest (ties: retrieval
     order). Each passage is judged by its first sentence and the ones that share most words
-    with the question; its reader score lands in ``extra["reader"]``."""
-    from vectorstore.sentences import sentence_spans
-
+    with the question."""
     q_terms = set(terms(question))
     texts: list[str] = []
     owners: list[int] = []
     for pi, p in enumerate(passages):
-        spans = [(s, e) for s, e in sentence_spans(p.text) if len(p.text[s:e].split()) >= 4]
+        spans = [(s, e) for s, e in sentence_spans(p.text) if len(p.text[s:e].split()) >= MIN_WORDS]
         if not spans:
             continue
         best = sorted(
-            spans[1:], key=lambda se: _overlap(q_terms, p.text[se[0] : se[1]]), reverse=True
+            spans[1:], key=lambda se: overlap(q_terms, p.text[se[0] : se[1]]), reverse=True
         )
         for s, e in [spans[0], *best[:RERANK_SENTENCES]]:
             texts.append(p.text[s:e])
@@ -178,8 +173,6 @@ def rerank(reader: Reader, question: str, passages: Sequence[Passage], k: int) -
     score = [0.0] * len(passages)
     for pi, r in zip(owners, readings, strict=True):
         score[pi] = max(score[pi], r.relevance)
-    for pi, p in enumerate(passages):
-        p.extra["reader"] = score[pi]
     order = sorted(range(len(passages)), key=lambda i: (-score[i], i))
     return [passages[i] for i in order[:k]]
 
@@ -210,7 +203,7 @@ class ReaderAnswerer:
         cands = candidates(passages)
         if len(cands) > READ_AT_MOST:
             q_terms = set(terms(question))
-            cands = sorted(cands, key=lambda c: (-_overlap(q_terms, c.text), c.passage))
+            cands = sorted(cands, key=lambda c: (-overlap(q_terms, c.text), c.passage))
             cands = cands[:READ_AT_MOST]
         texts = [c.text for c in cands]
         readings = self.reader.read(question, texts)

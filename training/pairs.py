@@ -26,7 +26,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.offline import MIN_CLAUSE_WORDS
+from qa.offline import MIN_CLAUSE_WORDS, MIN_HEADLINE_WORDS, MIN_WORDS
+from qa.reading import overlap
 from vectorstore.sentences import clause_spans, sentence_spans
 from vectorstore.terms import terms
 
@@ -34,7 +35,6 @@ ROOT = Path(__file__).resolve().parent.parent
 TRAIN = Path(
     os.environ.get("REALTIMEQA_TRAIN_DIR", ROOT.parent / "shared" / "bench" / "realtimeqa-train")
 )
-MIN_WORDS = 4
 MAX_CHARS = 600  # longer "sentences" are segmentation failures (lists, tables)
 POSITIVES = 4  # per question, besides the evidence sentence
 NEGATIVES = 6  # per question
@@ -102,7 +102,7 @@ def candidates(doc: dict, clauses: bool = False) -> list[str]:
     """The headline and every sentence of an article (and the clauses of long sentences),
     as the answerer would see them."""
     text = doc["text"]
-    out = [doc["title"]] if len(doc.get("title", "").split()) >= MIN_WORDS else []
+    out = [doc["title"]] if len(doc.get("title", "").split()) >= MIN_HEADLINE_WORDS else []
     for s, e in sentence_spans(text):
         sentence = text[s:e].strip()
         if len(sentence.split()) >= MIN_WORDS and len(sentence) <= MAX_CHARS:
@@ -110,11 +110,6 @@ def candidates(doc: dict, clauses: bool = False) -> list[str]:
             if clauses:
                 out += [text[a:b] for a, b in clause_spans(text, s, e, min_words=MIN_CLAUSE_WORDS)]
     return out
-
-
-def overlap(question_terms: set[str], text: str) -> float:
-    got = set(terms(text))
-    return len(question_terms & got) / (len(question_terms) or 1)
 
 
 def examples_for(q: dict, docs: dict[str, dict], rng: random.Random) -> list[Example]:
