@@ -9,7 +9,7 @@ article and no syndicated copy of a passage already chosen.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
@@ -27,14 +27,24 @@ from .query import QueryFilters, parse_filters
 
 Mode = Literal["dense", "bm25", "hybrid"]
 RRF_K = 60
-DENSE_WEIGHT = 0.5  # weights of the two rankings in the fusion (tuned on RealTime QA dev)
-KEYWORD_WEIGHT = 1.0
 POOL = 40  # candidates taken from each side before fusion
 PER_ARTICLE = 2  # passages of one article at most
 DUPLICATE_COSINE = 0.97  # two passages this alike are one passage (syndicated copies)
-RECENCY_WEIGHT = 2.0  # a passage from the reference day counts up to three times as much
-RECENCY_DAYS = 7.0  # ... and half of that a week earlier
-SOURCE_WEIGHT = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Fusion:
+    """How the two rankings and the recency boost combine (the defaults were fitted by
+    ``bench/tune_retrieval.py`` on RealTime QA train)."""
+
+    dense: float = field(default=0.5, metadata={"help": "weight of the dense ranking"})
+    keyword: float = field(default=1.0, metadata={"help": "weight of the keyword ranking"})
+    recency: float = field(
+        default=2.0, metadata={"help": "a passage from the reference day counts 1 + this"}
+    )
+    recency_days: float = field(
+        default=7.0, metadata={"help": "days over which the recency boost falls to 1/e"}
+    )
 
 
 @dataclass(slots=True)
@@ -55,9 +65,12 @@ class Search:
 class Retriever:
     """Dense, keyword and hybrid search over one store, with news-aware filters."""
 
-    def __init__(self, store: ArticleStore, keywords: KeywordIndex | None = None) -> None:
+    def __init__(
+        self, store: ArticleStore, keywords: KeywordIndex | None = None, fusion: Fusion = Fusion()
+    ) -> None:
         self.store = store
         self.keywords = keywords or KeywordIndex.for_store(store)
+        self.fusion = fusion
 
     def filters(self, req: Search) -> QueryFilters:
         """The filters of a request: the caller's, else those the question names."""
@@ -86,12 +99,12 @@ class Retriever:
         if req.mode in ("dense", "hybrid"):
             dense, dense_vecs = self.store.search_vector_with_embeddings(vector, pool, where)
             for rank, p in enumerate(dense):
-                ranked[p.id] = ranked.get(p.id, 0.0) + DENSE_WEIGHT / (RRF_K + rank + 1)
+                ranked[p.id] = ranked.get(p.id, 0.0) + self.fusion.dense / (RRF_K + rank + 1)
                 passages[p.id], vectors[p.id] = p, dense_vecs[rank]
         if req.mode in ("bm25", "hybrid"):
             hits = self.keywords.search(req.question, pool, self._mask(f), sync=False)
             for rank, hit in enumerate(hits):
-                ranked[hit.id] = ranked.get(hit.id, 0.0) + KEYWORD_WEIGHT / (RRF_K + rank + 1)
+                ranked[hit.id] = ranked.get(hit.id, 0.0) + self.fusion.keyword / (RRF_K + rank + 1)
             missing = [h.id for h in hits if h.id not in passages]
             for p, v in zip(*self.store.passages_with_embeddings(missing), strict=True):
                 passages[p.id], vectors[p.id] = p, v
@@ -101,7 +114,7 @@ class Retriever:
         if req.news:
             ref = req.reference_date or date.today()
             for p in passages.values():
-                p.extra["fused"] *= _boost(p, f, ref)
+                p.extra["fused"] *= _boost(p, f, ref, self.fusion)
         order = sorted(passages, key=lambda pid: passages[pid].extra["fused"], reverse=True)
         order = [pid for pid in order if passages[pid].score >= min_score]
         chosen: list[str] = []
@@ -150,7 +163,7 @@ def _where(f: QueryFilters) -> dict[str, Any] | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-def _boost(p: Passage, f: QueryFilters, ref: date) -> float:
+def _boost(p: Passage, f: QueryFilters, ref: date, fusion: Fusion) -> float:
     """Favour passages from near the reference date (more so for "this week" questions)."""
     boost = 1.0
     try:
@@ -160,8 +173,8 @@ def _boost(p: Passage, f: QueryFilters, ref: date) -> float:
     age = (ref - published).days
     if age < -1:  # published after the reference date: not news yet on that day
         return boost * 0.5
-    weight = RECENCY_WEIGHT if f.recent else RECENCY_WEIGHT / 2
-    boost *= 1.0 + weight * math.exp(-max(age, 0) / RECENCY_DAYS)
+    weight = fusion.recency if f.recent else fusion.recency / 2
+    boost *= 1.0 + weight * math.exp(-max(age, 0) / fusion.recency_days)
     return boost
 
 
