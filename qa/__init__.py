@@ -4,20 +4,26 @@
 >>> print(answer("What does Kim want from Russia?"))
 """
 
+from vectorstore import SUPPORTED_SUFFIXES, ArticleInfo, IngestReport, StoreError
+
 from .assistant import Assistant, EmptyStoreError, QuestionError, answer, stream
 from .reader import ReaderError
 from .results import Answer, Citation, ShortAnswer
 from .settings import Settings
 
 __all__ = [
+    "SUPPORTED_SUFFIXES",
     "Answer",
+    "ArticleInfo",
     "Assistant",
     "Citation",
     "EmptyStoreError",
+    "IngestReport",
     "QuestionError",
     "ReaderError",
     "Settings",
     "ShortAnswer",
+    "StoreError",
     "answer",
     "stream",
 ]

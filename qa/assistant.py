@@ -9,10 +9,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from vectorstore.documents import ArticleInfo, Passage
-from vectorstore.embeddings import load_embeddings
-from vectorstore.ingest import IngestReport, ingest
-from vectorstore.store import ArticleStore
+from vectorstore import (
+    ArticleInfo,
+    ArticleStore,
+    IngestReport,
+    Passage,
+    UploadError,
+    ingest,
+    load_embeddings,
+    save_upload,
+)
 
 from .citations import Claim, Verifier, finalize, parse_claims
 from .followup import focus, is_follow_up, rewrite
@@ -288,6 +294,24 @@ class Assistant:
                 batch_chunks=s.ingest_batch,
                 on_progress=on_progress,
             )
+
+    def upload(
+        self,
+        files: Sequence[tuple[str | Path, str]],
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[IngestReport | None, list[str]]:
+        """Keep uploaded files (path, the name it was uploaded under) in the upload folder
+        under safe names and ingest them; the ingest report (None when nothing was kept)
+        and why each refused file was refused."""
+        saved, refused = [], []
+        for path, name in files:
+            try:
+                saved.append(
+                    save_upload(path, name, self.settings.uploads(), self.settings.upload_bytes)
+                )
+            except (UploadError, OSError) as exc:
+                refused.append(str(exc))
+        return (self.ingest(saved, on_progress) if saved else None), refused
 
     def articles(self) -> list[ArticleInfo]:
         """The stored articles, newest first."""

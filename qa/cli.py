@@ -169,11 +169,13 @@ def cmd_remove(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     try:
-        import app
+        from web import serve
     except ImportError as exc:
         print(f"the web page is not available: {exc}", file=sys.stderr)
         return 1
-    app.serve(settings, host=args.host, port=args.port, share=args.share)
+    from .assistant import Assistant
+
+    serve(Assistant(settings), host=args.host, port=args.port, share=args.share)
     return 0
 
 
@@ -251,10 +253,6 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``article-qa`` command."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     args = parser().parse_args(argv)
     from vectorstore.store import StoreError
 

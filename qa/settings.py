@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from vectorstore import MB
+
 
 def default_store_dir() -> Path:
     """Per-user data folder: ``$XDG_DATA_HOME/article-qa/store`` (``~/.local/share/...``)."""
@@ -128,6 +130,11 @@ class Settings(BaseSettings):
         """The chat models the page can switch between (the configured one first)."""
         names = [self.llm or ""] + [x.strip() for x in self.llm_choices.split(",")]
         return [n for n in dict.fromkeys(names) if n]
+
+    @property
+    def upload_bytes(self) -> int:
+        """``max_upload_mb`` in bytes (a megabyte here is 1024² bytes, as on the page)."""
+        return self.max_upload_mb * MB
 
     def uploads(self) -> Path:
         """The upload folder: ``upload_dir``, else ``uploads/`` beside the store folder."""

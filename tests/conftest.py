@@ -14,10 +14,9 @@ from typing import Any
 
 import pytest
 
-os.environ["HF_HUB_OFFLINE"] = "1"
-os.environ["TRANSFORMERS_OFFLINE"] = "1"
-os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-os.environ["ANONYMIZED_TELEMETRY"] = "False"
+from vectorstore.environment import offline_environment  # noqa: E402
+
+offline_environment(force=True)
 for _name in list(os.environ):
     if _name.startswith("ARTICLE_QA_"):
         del os.environ[_name]  # a developer's own settings must not leak into tests
@@ -223,11 +222,12 @@ class Page:
     """A running article-qa page on 127.0.0.1 (a real Gradio server in this process)."""
 
     def __init__(self, settings: Any) -> None:
-        import app
+        from qa import Assistant
+        from web import serve
 
-        self.blocks = app.serve(settings, host="127.0.0.1", port=None, block=False)
+        self.bot = Assistant(settings)
+        self.blocks = serve(self.bot, host="127.0.0.1", port=None, block=False)
         self.url = self.blocks.local_url.rstrip("/") + "/"
-        self.bot = self.blocks.article_qa
 
     def close(self) -> None:
         self.blocks.close()

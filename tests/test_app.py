@@ -11,7 +11,7 @@ import httpx
 import pytest
 from gradio_client import Client
 
-import app
+from web import render
 from qa import Answer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,10 +117,10 @@ def test_untrusted_text_is_rendered_as_text() -> None:
             }
         ],
     )
-    md = app.answer_markdown(evil, 0)
+    md = render.answer_markdown(evil, 0)
     assert "<script" not in md and "](javascript" not in md
     assert '<a href="#src-0-1" class="aq-cite">' in md
-    cards = app.sources_html([evil])
+    cards = render.sources_html([evil])
     assert "<img" not in cards and "<b " not in cards and "javascript:" not in cards
     assert "&lt;img src=x onerror=alert(1)&gt;" in cards
 
@@ -147,7 +147,7 @@ def test_a_quoted_headline_is_marked_on_its_card() -> None:
         answerer="offline",
         citations=[citation(1, True), citation(2, False)],
     )
-    cards = app.sources_html([result])
+    cards = render.sources_html([result])
     assert "[1] <mark>Pilots &lt;picket&gt; over contract</mark>" in cards
     assert "[2] Pilots &lt;picket&gt; over contract</div>" in cards
     assert "<mark>Hundreds of pilots picketed on Tuesday.</mark>" in cards
@@ -179,11 +179,11 @@ def test_the_short_answer_stands_out_and_its_span_is_marked_in_the_quote() -> No
             }
         ],
     )
-    md = app.answer_markdown(result, 0)
+    md = render.answer_markdown(result, 0)
     head, _, rest = md.partition("\n\n")
     assert head.startswith('<p class="aq-short"><strong>Vladivostok <a href="#src-0-1"')
     assert rest.startswith("Kim &#60;is&#62; expected") and 'href="#src-0-1"' in rest
-    cards = app.sources_html([result])
+    cards = render.sources_html([result])
     assert (
         '<mark>Kim &lt;is&gt; expected in <mark class="aq-answer">Vladivostok</mark>'
         ", officials said.</mark> More text." in cards
@@ -199,7 +199,7 @@ def test_the_reader_page_answers_with_its_answer_shape(page_factory, sample_stor
     result = Answer(**data)
     assert "short" in data and not result.refused
     assert "artillery shells" in result.text and len(result.text.split()) <= 45
-    shown = app.answer_markdown(result, 0)
+    shown = render.answer_markdown(result, 0)
     assert shown.startswith('<p class="aq-short"><strong>') == (result.short is not None)
     refused = Answer(**client.predict("Who won the 2022 World Cup?", 6, api_name="/ask"))
     assert refused.refused and refused.short is None

@@ -1,0 +1,36 @@
+"""The article store: loading, cleaning, chunking, embedding and keeping articles in Chroma.
+
+What other packages may use is exported here; the modules behind it are internals.
+Importing it sets the offline environment (``environment``) before anything loads a model.
+"""
+
+from .environment import OFFLINE_ENVIRONMENT, offline_environment
+
+offline_environment()
+
+# ruff: noqa: E402 (the environment is set first)
+from .documents import ArticleInfo, Passage
+from .embeddings import load_embeddings
+from .ingest import IngestReport, ingest
+from .keyword import KeywordIndex
+from .loaders import MB, SUPPORTED_SUFFIXES
+from .store import ArticleStore, StoreError, day_number
+from .uploads import UploadError, save_upload
+
+__all__ = [
+    "MB",
+    "OFFLINE_ENVIRONMENT",
+    "SUPPORTED_SUFFIXES",
+    "ArticleInfo",
+    "ArticleStore",
+    "IngestReport",
+    "KeywordIndex",
+    "Passage",
+    "StoreError",
+    "UploadError",
+    "day_number",
+    "ingest",
+    "load_embeddings",
+    "offline_environment",
+    "save_upload",
+]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -42,8 +41,6 @@ class SentenceEmbeddings(Embeddings):
         """The loaded LangChain ``HuggingFaceEmbeddings``."""
         with self._lock:
             if self._inner is None:
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
                 from langchain_huggingface import HuggingFaceEmbeddings
                 from transformers.utils import logging as hf_logging
 

@@ -19,8 +19,9 @@ from .cleaning import clean_text, clean_title
 from .documents import Article
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
-MAX_FILE_BYTES = 64 * 1024 * 1024  # a JSON/JSONL file of many articles
-MAX_ARTICLE_BYTES = 10 * 1024 * 1024  # a file holding one article (.txt .md .html)
+MB = 1024 * 1024  # the one megabyte of article-qa's limits and messages
+MAX_FILE_BYTES = 64 * MB  # a JSON/JSONL file of many articles
+MAX_ARTICLE_BYTES = 10 * MB  # a file holding one article (.txt .md .html)
 
 # The sample format's first line: "date 2023-09-11 <headline>".
 _DATE_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s+(.+?)\s*$", re.IGNORECASE)
@@ -74,7 +75,7 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
             what = "a file of many articles" if limit == MAX_FILE_BYTES else "one article"
             raise LoadError(
                 path,
-                f"file is {size / 2**20:.0f} MB, over the {limit // 2**20} MB limit for "
+                f"file is {size / MB:.0f} MB, over the {limit // MB} MB limit for "
                 f"{what}; split it into smaller files",
             )
         raw = path.read_bytes()

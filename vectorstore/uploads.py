@@ -7,7 +7,7 @@ import shutil
 import unicodedata
 from pathlib import Path
 
-from .loaders import SUPPORTED_SUFFIXES
+from .loaders import MB, SUPPORTED_SUFFIXES
 
 _UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
 
@@ -52,7 +52,7 @@ def save_upload(source: str | Path, name: str, folder: Path, max_bytes: int) -> 
     size = source.stat().st_size
     if size > max_bytes:
         raise UploadError(
-            clean, f"{size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB upload limit"
+            clean, f"{size / MB:.1f} MB is over the {max_bytes / MB:.0f} MB upload limit"
         )
     folder = folder.resolve()
     folder.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,187 @@
+"""What the page does: the chat, uploads, the collection panel and the API for programs,
+wired to the components of ``web.layout``. Every answer comes from an ``Assistant``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from qa import Answer, Assistant, EmptyStoreError, QuestionError, ReaderError, StoreError
+from qa.query import parse_day
+
+from .layout import Layout
+from .render import (
+    NO_ARTICLES,
+    OFFLINE,
+    answer_markdown,
+    collection_html,
+    problem_markdown,
+    sources_html,
+    text,
+)
+
+ANSWER_ERRORS = (EmptyStoreError, QuestionError, StoreError, ReaderError)
+
+
+def _filters(since: str, until: str, source: str) -> dict[str, Any]:
+    """The page's filter fields as ``Assistant.stream`` options; QuestionError if malformed."""
+    out: dict[str, Any] = {}
+    for key, value in (("date_from", since), ("date_to", until)):
+        if value and value.strip():
+            try:
+                out[key] = parse_day(value)
+            except ValueError as exc:
+                raise QuestionError(str(exc)) from None
+    if source and source.strip():
+        out["sources"] = [s.strip() for s in source.split(",") if s.strip()]
+    return out
+
+
+class Events:
+    """The page's event handlers over one ``Assistant`` (and, when the page offers other
+    chat models, one per model, made on first use)."""
+
+    def __init__(self, bot: Assistant) -> None:
+        self.bot = bot
+        self.default = bot.settings.llm or OFFLINE
+        self.choices = [OFFLINE, *bot.settings.llm_options()]
+        self.bots: dict[str, Assistant] = {self.default: bot}
+
+    def assistant_for(self, choice: str | None) -> Assistant:
+        key = choice if choice in self.choices else self.default
+        if key not in self.bots:
+            self.bots[key] = self.bot.with_llm(None if key == OFFLINE else key)
+        return self.bots[key]
+
+    def respond(
+        self,
+        question: str,
+        chat: list[dict[str, Any]],
+        answers: list[Answer | None],
+        k: int,
+        choice: str,
+        since: str = "",
+        until: str = "",
+        source: str = "",
+    ) -> Iterator[tuple[Any, ...]]:
+        """Stream the answer into the chat, then show its sources."""
+        chat = [*chat, {"role": "user", "content": text(question or "")}]
+        answers = list(answers)
+        turn = len(answers)
+        answers.append(None)
+        reply = {"role": "assistant", "content": "…"}
+        chat.append(reply)
+        yield chat, answers, gr.skip(), ""
+        earlier = [a.standalone or a.question for a in answers[:turn] if a is not None]
+        try:
+            filters = _filters(since, until, source)
+            stream = self.assistant_for(choice).stream(
+                question, int(k), remember=False, history=earlier, **filters
+            )
+            for item in stream:
+                if isinstance(item, Answer):
+                    answers[turn] = item
+                    reply["content"] = answer_markdown(item, turn)
+                    if item.standalone and item.standalone != item.question:
+                        reply["content"] = (
+                            f"*Searched for: {text(item.standalone)}*\n\n" + reply["content"]
+                        )
+                    yield chat, answers, sources_html(answers), ""
+                else:
+                    reply["content"] = text(item)
+                    yield chat, answers, gr.skip(), ""
+        except ANSWER_ERRORS as exc:
+            reply["content"] = problem_markdown(exc)
+            yield chat, answers, gr.skip(), ""
+
+    def collection(self) -> str:
+        try:
+            return collection_html(self.bot.articles(), self.bot.count())
+        except StoreError as exc:
+            return collection_html([], 0, problem=str(exc))
+
+    def add_files(
+        self,
+        files: list[Any] | None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's way)
+    ) -> tuple[str, str, None]:
+        """Keep and ingest the uploaded files; what was added and what was refused."""
+        if not files:
+            return "Choose one or more files first.", self.collection(), None
+        uploads = [
+            (Path(getattr(f, "name", f)), getattr(f, "orig_name", None) or Path(f).name)
+            for f in files
+        ]
+        progress(0, desc="Ingesting")
+        report, refused = self.bot.upload(
+            uploads, on_progress=lambda done, total: progress(done / max(total, 1))
+        )
+        lines = []
+        if report is not None:
+            lines.append(f"**{text(report.summary())}**")
+            lines += [f"- ✗ {text(f'{e.path}: {e.reason}')}" for e in report.failed]
+        lines += [f"- ✗ {text(reason)}" for reason in refused]
+        return "\n".join(lines), self.collection(), None
+
+    def on_load(self) -> tuple[str, str]:
+        """The status line (empty store, unreadable store) and the collection panel."""
+        try:
+            empty = self.bot.count() == 0
+        except StoreError as exc:
+            return problem_markdown(exc), ""
+        return (f"ℹ️ {NO_ARTICLES}" if empty else ""), self.collection()
+
+    # -- the API for programs (gradio_client): no chat state, answers as JSON ----------------
+
+    def ask_api(self, question: str, k: int | None = None) -> dict[str, Any]:
+        """Answer a question about the stored articles; the answer with its citations."""
+        try:
+            return self.bot.ask(
+                question, int(k or self.bot.settings.top_k), remember=False
+            ).model_dump()
+        except ANSWER_ERRORS as exc:
+            raise gr.Error(str(exc)) from exc
+
+    def stream_api(self, question: str, k: int | None = None) -> Iterator[dict[str, Any]]:
+        """Stream an answer: partial text as it grows, then the final answer with citations."""
+        try:
+            for item in self.bot.stream(
+                question, int(k or self.bot.settings.top_k), remember=False
+            ):
+                if isinstance(item, Answer):
+                    yield {"final": True, **item.model_dump()}
+                else:
+                    yield {"final": False, "text": item}
+        except ANSWER_ERRORS as exc:
+            raise gr.Error(str(exc)) from exc
+
+
+def register_events(demo: gr.Blocks, ui: Layout, events: Events) -> None:
+    """Wire the layout's components to the handlers (inside ``demo``)."""
+    settings = [ui.top_k, ui.llm, ui.since, ui.until, ui.source]
+    outputs = [ui.chat, ui.answers, ui.sources, ui.question]
+    for trigger in (ui.ask.click, ui.question.submit):
+        trigger(
+            events.respond, [ui.question, ui.chat, ui.answers, *settings], outputs, api_name=False
+        )
+    for button in ui.examples:
+        button.click(
+            events.respond, [button, ui.chat, ui.answers, *settings], outputs, api_name=False
+        )
+    ui.clear.click(
+        lambda: ([], [], sources_html([])), None, [ui.chat, ui.answers, ui.sources], api_name=False
+    )
+    ui.chat.clear(lambda: ([], sources_html([])), None, [ui.answers, ui.sources], api_name=False)
+    demo.load(events.on_load, None, [ui.status, ui.collection], api_name=False)
+    ui.add.click(
+        events.add_files,
+        [ui.files],
+        [ui.report, ui.collection, ui.files],
+        concurrency_limit=1,
+        api_name=False,
+    ).then(events.on_load, None, [ui.status, ui.collection], api_name=False)
+    gr.api(events.ask_api, api_name="ask")
+    gr.api(events.stream_api, api_name="stream")

@@ -1,0 +1,128 @@
+"""The page's layout: which components there are and where they stand. No behaviour here;
+``web.events`` wires what the components do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gradio as gr
+
+from qa import SUPPORTED_SUFFIXES, Settings
+
+from .render import OFFLINE, answerer_markdown, asset, sources_html
+
+EXAMPLES = [
+    "What does Kim want from Russia?",
+    "How is Kim traveling to Russia?",
+    "What did the White House warn?",
+    "Who is Andrei Lankov?",
+]
+
+
+@dataclass
+class Layout:
+    """The components that events read or write."""
+
+    status: gr.Markdown
+    answers: gr.State
+    chat: gr.Chatbot
+    question: gr.Textbox
+    ask: gr.Button
+    examples: list[gr.Button]
+    clear: gr.Button
+    sources: gr.HTML
+    top_k: gr.Slider
+    since: gr.Textbox
+    until: gr.Textbox
+    source: gr.Textbox
+    llm: gr.Dropdown
+    files: gr.File
+    add: gr.Button
+    report: gr.Markdown
+    collection: gr.HTML
+
+
+def _upper_bound(field: str) -> int:
+    """The largest value ``Settings`` accepts for ``field``."""
+    return next(int(m.le) for m in Settings.model_fields[field].metadata if hasattr(m, "le"))
+
+
+def build_layout(settings: Settings) -> Layout:
+    """Lay out the page inside the current ``gr.Blocks``."""
+    choices = [OFFLINE, *settings.llm_options()]
+    gr.Markdown("# article-qa\nAsk about the news articles: every answer cites its passages.")
+    gr.Markdown(answerer_markdown(settings), elem_id="answerer")
+    status = gr.Markdown(elem_id="status")
+    answers = gr.State([])
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            chat = gr.Chatbot(
+                elem_id="chat",
+                height=540,
+                latex_delimiters=[],
+                placeholder="Ask a question about the articles, or click an example.",
+                feedback_options=None,
+                buttons=["copy"],
+            )
+            with gr.Row():
+                question = gr.Textbox(
+                    elem_id="question",
+                    show_label=False,
+                    placeholder="e.g. What does Kim want from Russia?",
+                    scale=5,
+                    max_lines=4,
+                )
+                ask = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+            with gr.Row(elem_id="examples"):
+                examples = [gr.Button(q, size="sm") for q in EXAMPLES]
+            clear = gr.Button("New chat", size="sm", variant="secondary")
+        with gr.Column(scale=2):
+            gr.Markdown("### Sources")
+            sources = gr.HTML(
+                sources_html([]),
+                elem_id="sources",
+                js_on_load=asset("cite.js"),
+                css_template=asset("page.css"),
+                max_height=560,
+                autoscroll=False,
+            )
+            with gr.Accordion("Settings", open=False):
+                top_k = gr.Slider(
+                    1,
+                    _upper_bound("top_k"),
+                    value=settings.top_k,
+                    step=1,
+                    label="Passages to retrieve",
+                )
+                with gr.Row():
+                    since = gr.Textbox(label="Articles from", placeholder="YYYY-MM-DD")
+                    until = gr.Textbox(label="Articles until", placeholder="YYYY-MM-DD")
+                source = gr.Textbox(label="Only from source", placeholder="e.g. cnn.com")
+                gr.Markdown(
+                    "Dates and sources named in a question (*last week*, *in September "
+                    "2023*, *according to CNN*) are used too; follow-ups like *And what "
+                    "does Putin want?* are read with the earlier questions."
+                )
+                llm = gr.Dropdown(
+                    choices,
+                    value=settings.llm or OFFLINE,
+                    label="Answerer",
+                    visible=len(choices) > 1,
+                    interactive=True,
+                )
+            with gr.Accordion("Add articles", open=False):
+                files = gr.File(
+                    file_count="multiple",
+                    file_types=list(SUPPORTED_SUFFIXES),
+                    label=f"Articles ({', '.join(SUPPORTED_SUFFIXES)}; "
+                    f"up to {settings.max_upload_mb} MB each)",
+                    elem_id="upload",
+                )
+                add = gr.Button("Add to collection", elem_id="add")
+                report = gr.Markdown(elem_id="ingest-report")
+            with gr.Accordion("Collection", open=False):
+                collection = gr.HTML(elem_id="collection")
+    return Layout(
+        status, answers, chat, question, ask, examples, clear, sources, top_k, since, until,
+        source, llm, files, add, report, collection,
+    )  # fmt: skip
