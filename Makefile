@@ -3,10 +3,8 @@ PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-export HF_HUB_OFFLINE := 1
-export TRANSFORMERS_OFFLINE := 1
-export GRADIO_ANALYTICS_ENABLED := False
-export ANONYMIZED_TELEMETRY := False
+# The offline environment (HF_HUB_OFFLINE=1, no analytics) is set by the library itself when
+# it is imported: vectorstore/environment.py.
 
 .PHONY: install run test lint ingest bench clean
 

@@ -28,6 +28,8 @@ from pathlib import Path
 
 from common import DATA, ROOT, read_jsonl, table
 
+from vectorstore import OFFLINE_ENVIRONMENT
+
 SAMPLE_QUESTIONS = [
     "What does Kim want from Russia?",
     "What is Putin seeking from North Korea?",
@@ -66,7 +68,7 @@ def main() -> None:
 
     from gradio_client import Client
 
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+    env = {**os.environ, **OFFLINE_ENVIRONMENT}
     tmp = Path(tempfile.mkdtemp(prefix="aq-load-"))
     if args.store:
         store = args.store

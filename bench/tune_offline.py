@@ -68,7 +68,7 @@ def judge(
     bot: Any, data: list, rows: list[int], ranker: Any, min_support: float
 ) -> tuple[float, float, float]:
     """Contained, mean words and refusal rate of the answers ``ranker`` would give."""
-    from qa.offline import OfflineAnswerer, _as_sentence
+    from qa.offline import OfflineAnswerer, as_sentence
 
     answerer = OfflineAnswerer(bot.embeddings, bot.settings.max_sentences, min_support, ranker)
     hits, words, refused = 0, [], 0
@@ -77,7 +77,7 @@ def judge(
         for c in cands:
             c.score = ranker.probability(c.parts)
         chosen = answerer.select(cands, vectors) if cands else []
-        text = " ".join(_as_sentence(cands[j].text) for j in chosen)
+        text = " ".join(as_sentence(cands[j].text) for j in chosen)
         hits += contains(text, q["answer_texts"])
         words.append(
             len(text.split()) + MARKERS * len(chosen)

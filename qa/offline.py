@@ -431,7 +431,7 @@ class OfflineAnswerer:
             else:
                 cite, quotes = cand.passage, {cand.passage: (cand.start, cand.end)}
             claims.append(
-                Claim(_as_sentence(cand.text), [cite], quotes, prefix=" ", headline=cand.headline)
+                Claim(as_sentence(cand.text), [cite], quotes, prefix=" ", headline=cand.headline)
             )
         return claims
 
@@ -484,7 +484,7 @@ def _restates(a: str, b: str) -> bool:
     return bool(short) and len(short & long_) >= 0.75 * len(short)
 
 
-def _as_sentence(text: str) -> str:
+def as_sentence(text: str) -> str:
     """A quoted clause reads as a sentence: capital first letter, closing full stop."""
     text = text.strip()
     if text and text[0].islower():

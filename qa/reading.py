@@ -37,9 +37,9 @@ from .offline import (
     NAME_BONUS,
     RELATION_WEIGHT,
     Candidate,
-    _as_sentence,
     _overlaps,
     _restates,
+    as_sentence,
     candidates,
 )
 from .reader import Reader, Reading
@@ -264,7 +264,7 @@ class ReaderAnswerer:
             cite = claims[0].cites
             if cite:  # a headline's short answer belongs to the passage its headline cites
                 short.passage = cite[0]
-            claims.insert(0, Claim(_as_sentence(short.text), list(cite), dict(claims[0].quotes)))
+            claims.insert(0, Claim(as_sentence(short.text), list(cite), dict(claims[0].quotes)))
         return claims, short
 
     @staticmethod
@@ -290,7 +290,7 @@ class ReaderAnswerer:
     def _claim(cand: Candidate, passages: Sequence[Passage], chosen: list[Candidate]) -> Claim:
         if not cand.headline:
             return Claim(
-                _as_sentence(cand.text), [cand.passage], {cand.passage: (cand.start, cand.end)}, " "
+                as_sentence(cand.text), [cand.passage], {cand.passage: (cand.start, cand.end)}, " "
             )
         article = passages[cand.passage].article_id
         cite = next(
@@ -301,4 +301,4 @@ class ReaderAnswerer:
             ),
             cand.passage,
         )
-        return Claim(_as_sentence(cand.text), [cite], {}, " ", headline=True)
+        return Claim(as_sentence(cand.text), [cite], {}, " ", headline=True)

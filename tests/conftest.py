@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from vectorstore.environment import offline_environment  # noqa: E402
+from vectorstore.environment import offline_environment
 
 offline_environment(force=True)
 for _name in list(os.environ):

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from gradio_client import Client
 
-from web import render
 from qa import Answer
+from web import render
 
 ROOT = Path(__file__).resolve().parent.parent
 
