@@ -54,6 +54,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
+    from qa import Filters
     from qa.reader import Reader
     from qa.reading import rerank
     from qa.retrieval import Retriever, Search
@@ -74,7 +75,9 @@ def main() -> None:
         reranked = options.pop("rerank", False)
         for q in qs:
             k = max(10, RERANK_POOL) if reranked else 10
-            req = Search(q["question"], k, reference_date=question_date(q), **options)
+            req = Search(
+                q["question"], k, filters=Filters(reference_date=question_date(q)), **options
+            )
             t = time.perf_counter()
             found = retriever.search(req)
             if reranked:

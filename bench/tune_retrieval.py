@@ -54,11 +54,14 @@ def remember(retriever: Any) -> None:
 
 def measure(retriever: Any, qs: list[dict]) -> tuple[float, float]:
     """Recall@5 and MRR@10 of the product's default search (k=10)."""
+    from qa import Filters
     from qa.retrieval import Search
 
     hits, rr = 0, 0.0
     for q in qs:
-        found = retriever.search(Search(q["question"], 10, reference_date=question_date(q)))
+        found = retriever.search(
+            Search(q["question"], 10, filters=Filters(reference_date=question_date(q)))
+        )
         first = next((i for i, p in enumerate(found) if contains(p.text, q["answer_texts"])), None)
         hits += first is not None and first < 5
         rr += 1.0 / (first + 1) if first is not None else 0.0

@@ -6,7 +6,8 @@
 
 from vectorstore import SUPPORTED_SUFFIXES, ArticleInfo, IngestReport, StoreError
 
-from .assistant import Assistant, EmptyStoreError, QuestionError, answer, stream
+from .assistant import Assistant, EmptyStoreError, answer, stream
+from .query import Filters, QuestionError
 from .reader import ReaderError
 from .results import Answer, Citation, ShortAnswer
 from .settings import Settings
@@ -18,6 +19,7 @@ __all__ = [
     "Assistant",
     "Citation",
     "EmptyStoreError",
+    "Filters",
     "IngestReport",
     "QuestionError",
     "ReaderError",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from .citations import Claim, Verifier, finalize, parse_claims
 from .followup import focus, is_follow_up, rewrite
 from .llm import LLMError, build_messages, chat_model, condense, is_refusal, stream_reply
 from .offline import OfflineAnswerer
+from .query import FILTER_FIELDS, Filters, QuestionError
 from .reader import Reader
 from .reading import ReaderAnswerer, Short, rerank
 from .results import Answer, Citation, ShortAnswer
@@ -35,10 +35,6 @@ REFUSAL = "The articles don't answer this question."
 
 class EmptyStoreError(RuntimeError):
     """No articles are stored yet."""
-
-
-class QuestionError(ValueError):
-    """The question cannot be asked as given."""
 
 
 MAX_QUESTION_CHARS = 2000
@@ -117,37 +113,23 @@ class Assistant:
         return Retriever(self.store)
 
     def passages(
-        self,
-        question: str,
-        k: int | None = None,
-        *,
-        reference_date: date | None = None,
-        date_from: date | None = None,
-        date_to: date | None = None,
-        sources: Sequence[str] = (),
+        self, question: str, k: int | None = None, filters: Filters | None = None, **given: Any
     ) -> list[Passage]:
         """The passages that count as evidence for ``question``.
 
-        ``reference_date`` is "today" for "this week"-style questions; ``date_from``,
-        ``date_to`` and ``sources`` restrict the search (else they are read from the
-        question when ``news_filters`` is on).
+        ``filters`` (or its fields as keyword arguments: ``reference_date`` is "today" for
+        "this week"-style questions; ``date_from``, ``date_to`` and ``sources`` restrict the
+        search) — else dates and sources are read from the question when ``news_filters``
+        is on.
         """
+        filters = Filters.of(filters, **given)
         if self.store.count() == 0:
             raise EmptyStoreError(
                 f"no articles are stored in {self.store.location}. Add some first: "
                 "`article-qa ingest PATH` (e.g. `article-qa ingest data/articles`)"
             )
         s = self.settings
-        req = Search(
-            question,
-            k or s.top_k,
-            s.retrieval_mode,
-            reference_date=reference_date,
-            date_from=date_from,
-            date_to=date_to,
-            sources=tuple(sources),
-            news=s.news_filters,
-        )
+        req = Search(question, k or s.top_k, s.retrieval_mode, filters, news=s.news_filters)
         if not s.rerank:
             return self.retriever.search(req, s.min_score)
         req.k = max(req.k, s.rerank_pool)
@@ -171,8 +153,8 @@ class Assistant:
     ) -> Answer:
         """Answer ``question`` (and remember it in the history unless ``remember=False``).
 
-        ``options``: ``history`` (earlier questions), ``reference_date``, ``date_from``,
-        ``date_to``, ``sources`` — see ``stream`` and ``passages``.
+        ``options``: ``history`` (earlier questions), ``filters`` or its fields
+        (``reference_date``, ``date_from``, ``date_to``, ``sources``) — see ``stream``.
         """
         result: Answer | None = None
         for item in self.stream(question, k, remember=remember, **options):
@@ -187,7 +169,8 @@ class Assistant:
         k: int | None = None,
         remember: bool = True,
         history: Sequence[str] | None = None,
-        **filters: Any,
+        filters: Filters | None = None,
+        **given: Any,
     ) -> Iterator[str | Answer]:
         """Yield the answer text as it is produced, then the final, checked ``Answer``.
 
@@ -198,10 +181,11 @@ class Assistant:
         before retrieval; the result's ``standalone`` shows how.
         """
         question = check_question(question)
+        filters = Filters.of(filters, **given)
         if history is None:
             history = [a.standalone or a.question for a in self.history] if remember else []
         searched = self.standalone(question, history)
-        passages = self.passages(searched, k, **filters)
+        passages = self.passages(searched, k, filters)
         asked = focus(searched)  # the context names helped the search; the answer needs the ask
         if self.settings.llm:
             final = yield from self._stream_llm(searched, passages)
@@ -363,28 +347,26 @@ def default_assistant() -> Assistant:
         return _default
 
 
-FILTERS = ("reference_date", "date_from", "date_to", "sources")
-
-
 def _split(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    filters = {key: options.pop(key) for key in FILTERS if key in options}
-    return filters, options
+    """``options`` of ``answer()``: (the request's, the Settings fields for this call)."""
+    request = {k: options.pop(k) for k in (*FILTER_FIELDS, "filters") if k in options}
+    return request, options
 
 
 def answer(question: str, k: int | None = None, **options: Any) -> Answer:
     """Answer one question about the stored articles, with citations.
 
-    ``options``: ``reference_date``, ``date_from``, ``date_to`` (dates) and ``sources``
-    narrow the search; anything else is a Settings field for this call only (e.g.
-    ``store_dir=...``, ``llm=...``).
+    ``options``: ``filters=Filters(...)`` or its fields (``reference_date``, ``date_from``,
+    ``date_to``, ``sources``) narrow the search; anything else is a Settings field for this
+    call only (e.g. ``store_dir=...``, ``llm=...``).
     """
-    filters, overrides = _split(dict(options))
+    request, overrides = _split(dict(options))
     bot = Assistant(**overrides) if overrides else default_assistant()
-    return bot.ask(question, k, remember=False, **filters)  # no chat history kept
+    return bot.ask(question, k, remember=False, **request)  # no chat history kept
 
 
 def stream(question: str, k: int | None = None, **options: Any) -> Iterator[str | Answer]:
     """Like ``answer`` but yields text as it is produced, then the final ``Answer``."""
-    filters, overrides = _split(dict(options))
+    request, overrides = _split(dict(options))
     bot = Assistant(**overrides) if overrides else default_assistant()
-    yield from bot.stream(question, k, remember=False, **filters)
+    yield from bot.stream(question, k, remember=False, **request)

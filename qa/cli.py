@@ -93,16 +93,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from .assistant import Assistant
+    from .query import Filters
 
     bot = Assistant(_settings(args))
-    result = bot.ask(
-        args.question,
-        remember=False,
-        reference_date=args.today,
-        date_from=args.since,
-        date_to=args.until,
-        sources=args.source or (),
-    )
+    filters = Filters(args.since, args.until, tuple(args.source or ()), args.today)
+    result = bot.ask(args.question, remember=False, filters=filters)
     if args.json:
         print(result.model_dump_json(indent=2))
     else:

@@ -1,4 +1,5 @@
-"""What a question says about *when* and *where from*: dates and sources become filters.
+"""What narrows a question's search (``Filters``: dates, sources, the reference day), given
+by the caller or read from the question itself.
 
 "last week", "this month", "yesterday", "in September 2023", "in 2022", "since June",
 "according to CNN" … are read relative to a reference date (the question's date when
@@ -9,8 +10,9 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
+from typing import Any
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
     m.lower(): i for i, m in enumerate(calendar.month_abbr) if m
@@ -38,15 +40,51 @@ _SOURCE = re.compile(
 )
 
 
-@dataclass(slots=True)
-class QueryFilters:
-    """Restrictions and boosts read from a question (or given by the caller)."""
+class QuestionError(ValueError):
+    """The question, or what narrows it, cannot be asked as given."""
 
-    date_from: date | None = None
-    date_to: date | None = None
-    sources: list[str] = field(default_factory=list)
-    recent: bool = False  # the question asks about the time around the reference date
-    found: list[str] = field(default_factory=list)  # the phrases that set them, for display
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What narrows a search: one type for Python, the CLI and the page, checked once.
+
+    Dates may be given as ``date`` or ``YYYY-MM-DD`` text and ``sources`` as a list or as
+    comma-separated text; anything malformed is a ``QuestionError`` saying what to type.
+    """
+
+    date_from: date | None = None  # articles published on or after this day
+    date_to: date | None = None  # ... and on or before this one
+    sources: tuple[str, ...] = ()  # only these sources (as stored: cnn.com, usatoday.com)
+    reference_date: date | None = None  # "today" for "this week"-style questions
+    recent: bool = False  # favour the time around the reference date (set by "this week")
+    found: tuple[str, ...] = ()  # the phrases of the question that set these, for display
+
+    def __post_init__(self) -> None:
+        for name in ("date_from", "date_to", "reference_date"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                value = _day(value, name) if value.strip() else None
+            elif value is not None and not isinstance(value, date):
+                raise QuestionError(f"{name} must be a date like 2023-09-11, not {value!r}")
+            object.__setattr__(self, name, value)
+        sources = self.sources.split(",") if isinstance(self.sources, str) else self.sources
+        object.__setattr__(self, "sources", tuple(s.strip() for s in sources if s.strip()))
+        object.__setattr__(self, "found", tuple(self.found))
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise QuestionError(
+                f"the dates are the wrong way round: from {self.date_from} until "
+                f"{self.date_to}; swap them"
+            )
+
+    @classmethod
+    def of(cls, filters: Filters | None = None, **given: Any) -> Filters:
+        """``filters`` with the fields in ``given`` replaced (keyword arguments of ``ask``)."""
+        unknown = sorted(set(given) - set(FILTER_FIELDS))
+        if unknown:
+            raise QuestionError(
+                f"unknown filter {', '.join(unknown)}; use {', '.join(FILTER_FIELDS)}"
+            )
+        return replace(filters or cls(), **given)
 
     def describe(self) -> str:
         parts = []
@@ -57,6 +95,9 @@ class QueryFilters:
         return "; ".join(parts)
 
 
+FILTER_FIELDS = tuple(f.name for f in fields(Filters) if f.name != "found")
+
+
 def parse_day(value: str) -> date:
     """A ``YYYY-MM-DD`` date typed by a user; ValueError naming the expected form."""
     try:
@@ -65,16 +106,23 @@ def parse_day(value: str) -> date:
         raise ValueError(f"'{value}' is not a date like 2023-09-11") from None
 
 
+def _day(value: str, name: str) -> date:
+    try:
+        return parse_day(value)
+    except ValueError as exc:
+        raise QuestionError(f"{name}: {exc}") from None
+
+
 def _month_range(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
 def parse_filters(
     question: str, reference: date | None = None, known_sources: list[str] | None = None
-) -> QueryFilters:
+) -> Filters:
     """Dates and sources named in ``question``, relative to ``reference`` (default today)."""
     ref = reference or date.today()
-    out = QueryFilters()
+    out = _Found()
     if m := _RELATIVE.search(question):
         what = m.group("what").lower()
         out.found.append(m.group(0))
@@ -118,9 +166,20 @@ def parse_filters(
         year = int(m.group("year"))
         out.date_from, out.date_to = date(year, 1, 1), date(year, 12, 31)
         out.found.append(m.group(0))
-    if known_sources:
-        out.sources = match_sources(question, known_sources)
-    return out
+    sources = match_sources(question, known_sources) if known_sources else []
+    return Filters(
+        out.date_from, out.date_to, tuple(sources), reference, out.recent, tuple(out.found)
+    )
+
+
+class _Found:
+    """What ``parse_filters`` has read so far."""
+
+    def __init__(self) -> None:
+        self.date_from: date | None = None
+        self.date_to: date | None = None
+        self.recent = False
+        self.found: list[str] = []
 
 
 def _squash(text: str) -> str:

@@ -9,7 +9,7 @@ article and no syndicated copy of a passage already chosen.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -19,11 +19,9 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from vectorstore.documents import Passage
-from vectorstore.keyword import KeywordIndex
-from vectorstore.store import ArticleStore, day_number
+from vectorstore import ArticleStore, KeywordIndex, Passage, where_clause
 
-from .query import QueryFilters, parse_filters
+from .query import Filters, parse_filters
 
 Mode = Literal["dense", "bm25", "hybrid"]
 RRF_K = 60
@@ -54,10 +52,7 @@ class Search:
     question: str
     k: int = 6
     mode: Mode = "hybrid"
-    reference_date: date | None = None  # "today" for "this week"-style questions
-    date_from: date | None = None
-    date_to: date | None = None
-    sources: tuple[str, ...] = ()
+    filters: Filters = field(default_factory=Filters)  # the caller's
     news: bool = True  # read dates and sources from the question; favour recent articles
     diverse: bool = True
 
@@ -72,17 +67,18 @@ class Retriever:
         self.keywords = keywords or KeywordIndex.for_store(store)
         self.fusion = fusion
 
-    def filters(self, req: Search) -> QueryFilters:
+    def filters(self, req: Search) -> Filters:
         """The filters of a request: the caller's, else those the question names."""
-        found = QueryFilters()
-        if req.news:
-            known = sorted(set(self.keywords.sources) - {""})
-            found = parse_filters(req.question, req.reference_date, known)
-        if req.date_from or req.date_to:
-            found.date_from, found.date_to = req.date_from, req.date_to
-        if req.sources:
-            found.sources = list(req.sources)
-        return found
+        given = req.filters
+        if not req.news:
+            return given
+        known = sorted(set(self.keywords.sources) - {""})
+        found = parse_filters(req.question, given.reference_date, known)
+        if given.date_from or given.date_to:
+            found = replace(found, date_from=given.date_from, date_to=given.date_to)
+        if given.sources:
+            found = replace(found, sources=given.sources)
+        return replace(found, recent=found.recent or given.recent)
 
     def search(self, req: Search, min_score: float = -1.0) -> list[Passage]:
         """The ``req.k`` best passages, best first; none whose cosine is below ``min_score``."""
@@ -90,7 +86,7 @@ class Retriever:
             return []
         self.keywords.sync()
         f = self.filters(req)
-        where = _where(f)
+        where = where_clause(f.date_from, f.date_to, f.sources)
         vector = np.asarray(self.store.embeddings.embed_query(req.question), dtype=np.float32)
         pool = max(POOL, req.k * 4)
         ranked: dict[str, float] = {}
@@ -102,7 +98,12 @@ class Retriever:
                 ranked[p.id] = ranked.get(p.id, 0.0) + self.fusion.dense / (RRF_K + rank + 1)
                 passages[p.id], vectors[p.id] = p, dense_vecs[rank]
         if req.mode in ("bm25", "hybrid"):
-            hits = self.keywords.search(req.question, pool, self._mask(f), sync=False)
+            hits = self.keywords.search(
+                req.question,
+                pool,
+                self.keywords.mask(f.date_from, f.date_to, f.sources),
+                sync=False,
+            )
             for rank, hit in enumerate(hits):
                 ranked[hit.id] = ranked.get(hit.id, 0.0) + self.fusion.keyword / (RRF_K + rank + 1)
             missing = [h.id for h in hits if h.id not in passages]
@@ -112,7 +113,7 @@ class Retriever:
             p.score = float(vectors[pid] @ vector)  # cosine: normalised embeddings
             p.extra["fused"] = ranked.get(pid, 0.0)
         if req.news:
-            ref = req.reference_date or date.today()
+            ref = f.reference_date or date.today()
             for p in passages.values():
                 p.extra["fused"] *= _boost(p, f, ref, self.fusion)
         order = sorted(passages, key=lambda pid: passages[pid].extra["fused"], reverse=True)
@@ -135,35 +136,8 @@ class Retriever:
                 per_article[p.article_id] = per_article.get(p.article_id, 0) + 1
         return [passages[pid] for pid in chosen]
 
-    def _mask(self, f: QueryFilters) -> np.ndarray | None:
-        if not (f.date_from or f.date_to or f.sources):
-            return None
-        days = self.keywords.days
-        mask = np.ones(len(days), dtype=bool)
-        if f.date_from:
-            mask &= days >= day_number(f.date_from.isoformat())
-        if f.date_to:
-            mask &= days <= day_number(f.date_to.isoformat())
-        if f.sources:
-            wanted = set(f.sources)
-            mask &= np.fromiter((s in wanted for s in self.keywords.sources), bool, len(days))
-        return mask
 
-
-def _where(f: QueryFilters) -> dict[str, Any] | None:
-    clauses: list[dict[str, Any]] = []
-    if f.date_from:
-        clauses.append({"day": {"$gte": day_number(f.date_from.isoformat())}})
-    if f.date_to:
-        clauses.append({"day": {"$lte": day_number(f.date_to.isoformat())}})
-    if f.sources:
-        clauses.append({"source": {"$in": list(f.sources)}})
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-
-def _boost(p: Passage, f: QueryFilters, ref: date, fusion: Fusion) -> float:
+def _boost(p: Passage, f: Filters, ref: date, fusion: Fusion) -> float:
     """Favour passages from near the reference date (more so for "this week" questions)."""
     boost = 1.0
     try:

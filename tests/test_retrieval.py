@@ -6,9 +6,11 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from qa import Assistant, Settings
 from qa.followup import is_follow_up, rewrite
-from qa.query import parse_filters
+from qa.query import Filters, parse_filters
 from qa.retrieval import Retriever, Search
 from vectorstore.ingest import ingest
 from vectorstore.keyword import KeywordIndex
@@ -52,9 +54,9 @@ def test_dates_and_sources_are_read_from_the_question() -> None:
     f = parse_filters("What did the Fed decide in September 2023?", REF)
     assert (f.date_from, f.date_to) == (date(2023, 9, 1), date(2023, 9, 30))
     f = parse_filters("Who won, according to CNN?", REF, ["cnn.com", "usatoday.com"])
-    assert f.sources == ["cnn.com"]
+    assert f.sources == ("cnn.com",)
     f = parse_filters("How is Kim traveling to Russia?", REF, ["cnn.com"])
-    assert (f.date_from, f.date_to, f.sources, f.recent) == (None, None, [], False)
+    assert (f.date_from, f.date_to, f.sources, f.recent) == (None, None, (), False)
 
 
 def test_follow_up_questions_are_rewritten_to_stand_alone() -> None:
@@ -104,15 +106,19 @@ def test_hybrid_finds_a_rare_code_and_filters_narrow(embeddings, tmp_path: Path)
     store = ArticleStore(embeddings, path=tmp_path / "store")
     ingest([_articles(tmp_path / "in", NEWS)], store)
     r = Retriever(store)
-    found = r.search(Search("ZX-4471", 1, "hybrid", reference_date=REF))
+    found = r.search(Search("ZX-4471", 1, "hybrid", Filters(reference_date=REF)))
     assert found and found[0].title == "Zorblax valve recall"
     # "this week" relative to the question's date picks the recent strike article
-    found = r.search(Search("Rotterdam dock strike this week", 1, reference_date=REF))
+    found = r.search(
+        Search("Rotterdam dock strike this week", 1, filters=Filters(reference_date=REF))
+    )
     assert found[0].title == "Harbour strike ends"
     # explicit filters from Python
-    found = r.search(Search("Rotterdam dock strike", 3, date_to=date(2022, 4, 1), news=True))
+    found = r.search(
+        Search("Rotterdam dock strike", 3, filters=Filters(date_to=date(2022, 4, 1)), news=True)
+    )
     assert [p.title for p in found] == ["Harbour strike begins"]
-    found = r.search(Search("Rotterdam dock strike", 3, sources=("usatoday.com",)))
+    found = r.search(Search("Rotterdam dock strike", 3, filters=Filters(sources=("usatoday.com",))))
     assert {p.source for p in found} == {"usatoday.com"}
 
 
@@ -143,3 +149,19 @@ def test_filters_from_python_answer_function(embeddings, tmp_path: Path) -> None
         "What did Rotterdam dock workers do?", store_dir=tmp_path / "store", sources=["cnn.com"]
     )
     assert {c.title for c in late.citations} == {"Harbour strike ends"}
+
+
+def test_filters_are_one_checked_type_for_every_way_in() -> None:
+    """Python, the CLI and the page build the same Filters; bad input says what to type."""
+    from qa import Filters, QuestionError
+
+    typed = Filters(date_from="2023-09-01", date_to=date(2023, 9, 30), sources=" cnn.com, ,bbc ")
+    assert (typed.date_from, typed.sources) == (date(2023, 9, 1), ("cnn.com", "bbc"))
+    assert Filters.of(typed, sources=["usatoday.com"]).sources == ("usatoday.com",)
+    assert Filters(date_from="  ").date_from is None  # an empty page field is no filter
+    with pytest.raises(QuestionError, match="wrong way round"):
+        Filters(date_from=date(2023, 9, 30), date_to=date(2023, 9, 1))
+    with pytest.raises(QuestionError, match="date_to: '31/12/2023' is not a date like"):
+        Filters(date_to="31/12/2023")
+    with pytest.raises(QuestionError, match="unknown filter since; use date_from"):
+        Filters.of(None, since=date(2023, 1, 1))

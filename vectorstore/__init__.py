@@ -14,7 +14,7 @@ from .embeddings import load_embeddings
 from .ingest import IngestReport, ingest
 from .keyword import KeywordIndex
 from .loaders import MB, SUPPORTED_SUFFIXES
-from .store import ArticleStore, StoreError, day_number
+from .store import ArticleStore, StoreError, where_clause
 from .uploads import UploadError, save_upload
 
 __all__ = [
@@ -28,9 +28,9 @@ __all__ = [
     "Passage",
     "StoreError",
     "UploadError",
-    "day_number",
     "ingest",
     "load_embeddings",
     "offline_environment",
     "save_upload",
+    "where_clause",
 ]

@@ -13,13 +13,15 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .store import ArticleStore
+from .store import ArticleStore, day_number
 from .terms import terms
 
 INDEX_VERSION = 1
@@ -145,6 +147,26 @@ class KeywordIndex:
         self._revision = revision
 
     # -- searching ----------------------------------------------------------------------------
+
+    def mask(
+        self,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        sources: Sequence[str] = (),
+    ) -> np.ndarray | None:
+        """Which chunks (in index order) were published in ``date_from``..``date_to`` by one
+        of ``sources``, for ``search``; None when nothing is restricted (as ``where_clause``)."""
+        if not (date_from or date_to or sources):
+            return None
+        mask = np.ones(len(self.days), dtype=bool)
+        if date_from:
+            mask &= self.days >= day_number(date_from.isoformat())
+        if date_to:
+            mask &= self.days <= day_number(date_to.isoformat())
+        if sources:
+            wanted = set(sources)
+            mask &= np.fromiter((s in wanted for s in self.sources), bool, len(self.days))
+        return mask
 
     def search(
         self, query: str, k: int, mask: np.ndarray | None = None, sync: bool = True

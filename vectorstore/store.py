@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
@@ -73,10 +74,27 @@ def _meta(article: Article, chunk: Chunk, n_chunks: int) -> dict[str, str | int]
     }
 
 
-def day_number(date: str) -> int:
+def day_number(day: str) -> int:
     """``2023-09-11`` → 20230911 (Chroma filters compare numbers, not strings); 0 if none."""
-    digits = date.replace("-", "")
+    digits = day.replace("-", "")
     return int(digits) if len(digits) == 8 and digits.isdigit() else 0
+
+
+def where_clause(
+    date_from: date | None = None, date_to: date | None = None, sources: Sequence[str] = ()
+) -> dict[str, Any] | None:
+    """The Chroma ``where`` that keeps chunks published in ``date_from``..``date_to`` (either
+    may be open) from one of ``sources``; None when nothing is restricted."""
+    clauses: list[dict[str, Any]] = []
+    if date_from:
+        clauses.append({"day": {"$gte": day_number(date_from.isoformat())}})
+    if date_to:
+        clauses.append({"day": {"$lte": day_number(date_to.isoformat())}})
+    if sources:
+        clauses.append({"source": {"$in": list(sources)}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 class ArticleStore:

@@ -9,8 +9,15 @@ from typing import Any
 
 import gradio as gr
 
-from qa import Answer, Assistant, EmptyStoreError, QuestionError, ReaderError, StoreError
-from qa.query import parse_day
+from qa import (
+    Answer,
+    Assistant,
+    EmptyStoreError,
+    Filters,
+    QuestionError,
+    ReaderError,
+    StoreError,
+)
 
 from .layout import Layout
 from .render import (
@@ -24,20 +31,6 @@ from .render import (
 )
 
 ANSWER_ERRORS = (EmptyStoreError, QuestionError, StoreError, ReaderError)
-
-
-def _filters(since: str, until: str, source: str) -> dict[str, Any]:
-    """The page's filter fields as ``Assistant.stream`` options; QuestionError if malformed."""
-    out: dict[str, Any] = {}
-    for key, value in (("date_from", since), ("date_to", until)):
-        if value and value.strip():
-            try:
-                out[key] = parse_day(value)
-            except ValueError as exc:
-                raise QuestionError(str(exc)) from None
-    if source and source.strip():
-        out["sources"] = [s.strip() for s in source.split(",") if s.strip()]
-    return out
 
 
 class Events:
@@ -77,9 +70,9 @@ class Events:
         yield chat, answers, gr.skip(), ""
         earlier = [a.standalone or a.question for a in answers[:turn] if a is not None]
         try:
-            filters = _filters(since, until, source)
+            filters = Filters(date_from=since, date_to=until, sources=source)
             stream = self.assistant_for(choice).stream(
-                question, int(k), remember=False, history=earlier, **filters
+                question, int(k), remember=False, history=earlier, filters=filters
             )
             for item in stream:
                 if isinstance(item, Answer):
