@@ -265,9 +265,13 @@ class Assistant:
     # -- the collection --------------------------------------------------------------------
 
     def ingest(
-        self, paths: Sequence[str | Path], on_progress: Callable[[int, int], None] | None = None
+        self,
+        paths: Sequence[str | Path],
+        on_progress: Callable[[int, int], None] | None = None,
+        progress: bool = False,
     ) -> IngestReport:
-        """Add files or folders of articles to the store (see ``vectorstore.ingest``)."""
+        """Add files or folders of articles to the store (see ``vectorstore.ingest``);
+        ``progress`` shows a progress bar on the terminal."""
         s = self.settings
         with self._ingest_lock:
             return ingest(
@@ -277,6 +281,7 @@ class Assistant:
                 overlap_tokens=s.chunk_overlap,
                 batch_chunks=s.ingest_batch,
                 on_progress=on_progress,
+                progress=progress,
             )
 
     def upload(
@@ -300,6 +305,15 @@ class Assistant:
     def articles(self) -> list[ArticleInfo]:
         """The stored articles, newest first."""
         return self.store.list_articles()
+
+    def find(self, ref: str) -> list[ArticleInfo]:
+        """The stored articles whose id starts with ``ref`` or whose title or URL is ``ref``."""
+        return self.store.find_articles(ref)
+
+    def remove(self, article_id: str) -> int:
+        """Remove one article; how many chunks were removed."""
+        with self._ingest_lock:
+            return self.store.remove(article_id)
 
     def count(self) -> int:
         """How many chunks are stored."""

@@ -41,31 +41,11 @@ def _day(value: str) -> date:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _store(settings: Settings):  # type: ignore[no-untyped-def]
-    from vectorstore.embeddings import load_embeddings
-    from vectorstore.store import ArticleStore
-
-    return ArticleStore(
-        load_embeddings(settings.embedding_model),
-        path=settings.store_dir,
-        url=settings.chroma_url,
-        collection=settings.collection,
-    )
-
-
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from vectorstore.ingest import ingest
+    from .assistant import Assistant
 
-    settings = _settings(args)
-    store = _store(settings)
-    report = ingest(
-        args.paths,
-        store,
-        max_tokens=settings.chunk_tokens,
-        overlap_tokens=settings.chunk_overlap,
-        batch_chunks=settings.ingest_batch,
-        progress=not args.quiet and not args.json,
-    )
+    bot = Assistant(_settings(args))
+    report = bot.ingest(args.paths, progress=not args.quiet and not args.json)
     if args.json:
         print(
             json.dumps(
@@ -75,7 +55,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                     "unchanged": report.unchanged,
                     "failed": [{"path": e.path, "reason": e.reason} for e in report.failed],
                     "chunks_written": report.chunks_written,
-                    "chunks_stored": store.count(),
+                    "chunks_stored": bot.count(),
                     "seconds": round(report.seconds, 3),
                 },
                 indent=2,
@@ -84,7 +64,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     else:
         for error in report.failed:
             print(f"failed: {error.path}: {error.reason}", file=sys.stderr)
-        print(report.summary() + f"; {store.count()} chunks in {store.location}")
+        print(report.summary() + f"; {bot.count()} chunks in {bot.store.location}")
     if not report.items and not report.failed:
         print("nothing to ingest: no supported files found", file=sys.stderr)
         return 1
@@ -129,22 +109,26 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    store = _store(_settings(args))
-    articles = store.list_articles()
+    from .assistant import Assistant
+
+    bot = Assistant(_settings(args))
+    articles = bot.articles()
     if args.json:
         print(json.dumps([asdict(a) for a in articles], indent=2))
         return 0
     for a in articles:
         print(f"{a.id}  {a.date or '----------'}  {a.title}  ({a.chunks} chunks)")
-    print(f"{len(articles)} articles, {store.count()} chunks in {store.location}")
+    print(f"{len(articles)} articles, {bot.count()} chunks in {bot.store.location}")
     return 0
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    store = _store(_settings(args))
+    from .assistant import Assistant
+
+    bot = Assistant(_settings(args))
     status = 0
     for ref in args.refs:
-        matches = store.find_articles(ref)
+        matches = bot.find(ref)
         if not matches:
             print(f"no stored article matches '{ref}' (see `article-qa list`)", file=sys.stderr)
             status = 1
@@ -156,7 +140,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
             status = 1
         else:
             for a in matches:
-                n = store.remove(a.id)
+                n = bot.remove(a.id)
                 print(f"removed {a.title!r} ({n} chunks)")
     return status
 
@@ -249,7 +233,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``article-qa`` command."""
     args = parser().parse_args(argv)
-    from vectorstore.store import StoreError
+    from vectorstore import StoreError
 
     from .assistant import EmptyStoreError, QuestionError
     from .llm import LLMError

@@ -22,6 +22,7 @@ from pydantic import ConfigDict
 from vectorstore import ArticleStore, KeywordIndex, Passage, where_clause
 
 from .query import Filters, parse_filters
+from .settings import Settings
 
 Mode = Literal["dense", "bm25", "hybrid"]
 RRF_K = 60
@@ -50,7 +51,7 @@ class Search:
     """One retrieval request: the question and what narrows it."""
 
     question: str
-    k: int = 6
+    k: int
     mode: Mode = "hybrid"
     filters: Filters = field(default_factory=Filters)  # the caller's
     news: bool = True  # read dates and sources from the question; favour recent articles
@@ -158,8 +159,8 @@ class ArticleRetriever(BaseRetriever):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     retriever: Retriever
-    k: int = 6
-    min_score: float = 0.25
+    k: int = Settings.model_fields["top_k"].default
+    min_score: float = Settings.model_fields["min_score"].default
     mode: Mode = "hybrid"
 
     def _get_relevant_documents(

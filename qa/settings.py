@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from vectorstore import MB
+from vectorstore import CHUNK_TOKENS, MB, OVERLAP_TOKENS
 
 
 def default_store_dir() -> Path:
@@ -32,8 +32,10 @@ class Settings(BaseSettings):
     embedding_model: str = Field("", description="sentence-transformers folder; '' = packaged")
 
     # -- chunking ----------------------------------------------------------------------
-    chunk_tokens: int = Field(180, ge=32, le=230, description="tiktoken tokens per chunk")
-    chunk_overlap: int = Field(40, ge=0, le=120, description="tokens shared by neighbours")
+    chunk_tokens: int = Field(CHUNK_TOKENS, ge=32, le=230, description="tiktoken tokens per chunk")
+    chunk_overlap: int = Field(
+        OVERLAP_TOKENS, ge=0, le=120, description="tokens shared by neighbours"
+    )
     ingest_batch: int = Field(256, ge=1, le=5000, description="chunks embedded and written at once")
 
     # -- retrieval ---------------------------------------------------------------------

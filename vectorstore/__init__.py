@@ -9,6 +9,7 @@ from .environment import OFFLINE_ENVIRONMENT, offline_environment
 offline_environment()
 
 # ruff: noqa: E402 (the environment is set first)
+from .chunking import CHUNK_TOKENS, OVERLAP_TOKENS
 from .documents import ArticleInfo, Passage
 from .embeddings import load_embeddings
 from .ingest import IngestReport, ingest
@@ -18,8 +19,10 @@ from .store import ArticleStore, StoreError, where_clause
 from .uploads import UploadError, save_upload
 
 __all__ = [
+    "CHUNK_TOKENS",
     "MB",
     "OFFLINE_ENVIRONMENT",
+    "OVERLAP_TOKENS",
     "SUPPORTED_SUFFIXES",
     "ArticleInfo",
     "ArticleStore",

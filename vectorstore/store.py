@@ -236,7 +236,7 @@ class ArticleStore:
             if ref and (a.id.startswith(ref) or ref in (a.url, a.path, a.title))
         ]
 
-    def search(self, query: str, k: int = 6, where: dict[str, Any] | None = None) -> list[Passage]:
+    def search(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[Passage]:
         """The ``k`` chunks nearest to ``query``, best first, scored by cosine similarity."""
         if k <= 0 or not query.strip():
             return []
