@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+from langchain_core.language_models import BaseChatModel
 
 from vectorstore import (
     ArticleInfo,
     ArticleStore,
     IngestReport,
     Passage,
+    SentenceEmbeddings,
     UploadError,
     ingest,
     load_embeddings,
@@ -74,7 +77,7 @@ class Assistant:
     # -- the parts, built on first use ----------------------------------------------------
 
     @cached_property
-    def embeddings(self):  # type: ignore[no-untyped-def]
+    def embeddings(self) -> SentenceEmbeddings:
         return load_embeddings(self.settings.embedding_model)
 
     @cached_property
@@ -103,7 +106,7 @@ class Assistant:
         return Verifier(self.embeddings)
 
     @cached_property
-    def model(self):  # type: ignore[no-untyped-def]
+    def model(self) -> BaseChatModel:
         return chat_model(self.settings)
 
     # -- asking ----------------------------------------------------------------------------
@@ -197,10 +200,12 @@ class Assistant:
                 self.history.append(final)
         yield final
 
-    def _stream_offline(self, question: str, passages: list[Passage], notice: str = ""):  # type: ignore[no-untyped-def]
+    def _stream_offline(
+        self, question: str, passages: list[Passage], notice: str = ""
+    ) -> Generator[str, None, Answer]:
         short: Short | None = None
         if not passages:
-            claims = []
+            claims: list[Claim] = []
         elif self.settings.offline_reader:
             claims, short = self.reading.answer(question, passages)
         else:
@@ -220,7 +225,7 @@ class Assistant:
             notice=notice,
         )
 
-    def _stream_llm(self, question: str, passages: list[Passage]):  # type: ignore[no-untyped-def]
+    def _stream_llm(self, question: str, passages: list[Passage]) -> Generator[str, None, Answer]:
         name = self.settings.answerer
         if not passages:
             yield REFUSAL

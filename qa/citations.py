@@ -115,7 +115,9 @@ class Verifier:
                 if owner not in best or cos[ci, si] > best[owner][0]:
                     best[owner] = (float(cos[ci, si]), si)
 
-            def supports(pi: int, _terms: set[str] = claim_terms, _best=best) -> bool:
+            def supports(
+                pi: int, _terms: set[str] = claim_terms, _best: dict[int, tuple[float, int]] = best
+            ) -> bool:
                 if pi not in _best:
                     return False
                 similarity = _best[pi][0]

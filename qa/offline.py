@@ -320,7 +320,7 @@ class OfflineAnswerer:
             "quote": float(bool(_ASKS_QUOTE.search(question))),
         }
         retrieval = _retrieval(passages)
-        first = {}
+        first: dict[str, int] = {}
         for pi, p in enumerate(passages):
             first.setdefault(p.article_id, pi)
         for i, cand in enumerate(cands):
@@ -418,7 +418,7 @@ class OfflineAnswerer:
         cites, else the article's best-retrieved passage."""
         cands, vectors = self.score(question, passages)
         chosen = self.select(cands, vectors)
-        quoted = {}
+        quoted: dict[str, int] = {}
         for i in chosen:
             if not cands[i].headline:
                 quoted.setdefault(passages[cands[i].passage].article_id, cands[i].passage)

@@ -77,6 +77,19 @@ class Filters:
             )
 
     @classmethod
+    def from_text(
+        cls, date_from: str = "", date_to: str = "", sources: str = "", reference_date: str = ""
+    ) -> Filters:
+        """Filters as typed into a form: ``YYYY-MM-DD`` dates (empty: none), sources
+        separated by commas."""
+        return cls(
+            _day(date_from, "date_from") if date_from.strip() else None,
+            _day(date_to, "date_to") if date_to.strip() else None,
+            tuple(sources.split(",")),
+            _day(reference_date, "reference_date") if reference_date.strip() else None,
+        )
+
+    @classmethod
     def of(cls, filters: Filters | None = None, **given: Any) -> Filters:
         """``filters`` with the fields in ``given`` replaced (keyword arguments of ``ask``)."""
         unknown = sorted(set(given) - set(FILTER_FIELDS))

@@ -78,7 +78,12 @@ def build_model(config: Any) -> Any:
             self.relevance = torch.nn.Linear(config.hidden_size, 1)
             self.span = torch.nn.Linear(config.hidden_size, 2)
 
-        def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
+        def forward(
+            self,
+            input_ids: torch.Tensor,
+            attention_mask: torch.Tensor,
+            token_type_ids: torch.Tensor,
+        ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
             hidden = self.encoder(
                 input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
             ).last_hidden_state
@@ -141,7 +146,10 @@ class Reader:
             if self._model is None:
                 import torch
                 from safetensors.torch import load_file
-                from transformers import BertConfig, BertTokenizerFast
+                from transformers import (  # type: ignore[attr-defined]  # exported lazily
+                    BertConfig,
+                    BertTokenizerFast,
+                )
 
                 config = BertConfig.from_json_file(str(self.folder / "config.json"))
                 model = build_model(config)

@@ -206,7 +206,10 @@ def evaluate(reader: Reader, embeddings) -> dict:  # type: ignore[no-untyped-def
 
     scored = [(top1(support_model(w)), -w, w) for w in READER_WEIGHTS]
     lead = support_model(max(scored)[2])
-    pos_r, neg_r, pos_l, neg_l = [], [], [], []
+    pos_r: list[float] = []
+    neg_r: list[float] = []
+    pos_l: list[float] = []
+    neg_l: list[float] = []
     tops, shorts, maxima = [], [], []
     for g, (readings, feats) in zip(groups, read, strict=True):
         probs = [lead.probability(f) for f in feats]
@@ -334,7 +337,10 @@ def main() -> None:
     args = parser.parse_args()
 
     from safetensors.torch import load_file, save_file
-    from transformers import BertConfig, BertTokenizerFast
+    from transformers import (  # type: ignore[attr-defined]  # exported lazily
+        BertConfig,
+        BertTokenizerFast,
+    )
 
     from vectorstore.embeddings import load_embeddings
 

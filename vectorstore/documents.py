@@ -119,5 +119,7 @@ class ArticleInfo:
     @classmethod
     def from_meta(cls, meta: dict, chunks: int = 1) -> ArticleInfo:
         """The article fields of a stored chunk's metadata."""
-        fields = ("title", "date", "source", "url", "path")
-        return cls(str(meta["article_id"]), *(str(meta.get(f, "")) for f in fields), chunks)
+        title, date, source, url, path = (
+            str(meta.get(f, "")) for f in ("title", "date", "source", "url", "path")
+        )
+        return cls(str(meta["article_id"]), title, date, source, url, path, chunks)

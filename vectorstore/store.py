@@ -251,7 +251,7 @@ class ArticleStore:
 
     def search_vector_with_embeddings(
         self,
-        vector: Sequence[float],
+        vector: Sequence[float] | np.ndarray,
         k: int,
         where: dict[str, Any] | None = None,
         with_embeddings: bool = True,

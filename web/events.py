@@ -70,7 +70,7 @@ class Events:
         yield chat, answers, gr.skip(), ""
         earlier = [a.standalone or a.question for a in answers[:turn] if a is not None]
         try:
-            filters = Filters(date_from=since, date_to=until, sources=source)
+            filters = Filters.from_text(since, until, source)
             stream = self.assistant_for(choice).stream(
                 question, int(k), remember=False, history=earlier, filters=filters
             )
@@ -158,23 +158,34 @@ def register_events(demo: gr.Blocks, ui: Layout, events: Events) -> None:
     outputs = [ui.chat, ui.answers, ui.sources, ui.question]
     for trigger in (ui.ask.click, ui.question.submit):
         trigger(
-            events.respond, [ui.question, ui.chat, ui.answers, *settings], outputs, api_name=False
+            events.respond,
+            [ui.question, ui.chat, ui.answers, *settings],
+            outputs,
+            api_visibility="private",
         )
     for button in ui.examples:
         button.click(
-            events.respond, [button, ui.chat, ui.answers, *settings], outputs, api_name=False
+            events.respond,
+            [button, ui.chat, ui.answers, *settings],
+            outputs,
+            api_visibility="private",
         )
     ui.clear.click(
-        lambda: ([], [], sources_html([])), None, [ui.chat, ui.answers, ui.sources], api_name=False
+        lambda: ([], [], sources_html([])),
+        None,
+        [ui.chat, ui.answers, ui.sources],
+        api_visibility="private",
     )
-    ui.chat.clear(lambda: ([], sources_html([])), None, [ui.answers, ui.sources], api_name=False)
-    demo.load(events.on_load, None, [ui.status, ui.collection], api_name=False)
+    ui.chat.clear(
+        lambda: ([], sources_html([])), None, [ui.answers, ui.sources], api_visibility="private"
+    )
+    demo.load(events.on_load, None, [ui.status, ui.collection], api_visibility="private")
     ui.add.click(
         events.add_files,
         [ui.files],
         [ui.report, ui.collection, ui.files],
         concurrency_limit=1,
-        api_name=False,
-    ).then(events.on_load, None, [ui.status, ui.collection], api_name=False)
+        api_visibility="private",
+    ).then(events.on_load, None, [ui.status, ui.collection], api_visibility="private")
     gr.api(events.ask_api, api_name="ask")
     gr.api(events.stream_api, api_name="stream")
