@@ -100,9 +100,7 @@ class Built:
 
 def build_index(max_articles: int | None = None, split: str = "dev") -> Built:
     """The corpus in a store built by the product's own ingest, cached between runs."""
-    from vectorstore.embeddings import load_embeddings
-    from vectorstore.ingest import ingest
-    from vectorstore.store import ArticleStore
+    from vectorstore import ArticleStore, ingest, load_embeddings
 
     if split == "train":
         return _build_train()
@@ -135,9 +133,7 @@ def _build_train() -> Built:
     (the subset is written under bench/.cache, which git ignores, and read from there)."""
     import gzip
 
-    from vectorstore.embeddings import load_embeddings
-    from vectorstore.ingest import ingest
-    from vectorstore.store import ArticleStore
+    from vectorstore import ArticleStore, ingest, load_embeddings
 
     folder = CACHE / f"realtimeqa-train-{TRAIN_WEEKS}w{TRAIN_DOCS}d"
     done = folder / "built.json"
@@ -164,9 +160,7 @@ def ingest_vs_raw(n_articles: int = 150) -> tuple[float, float, int]:
     same chunk texts, measured in this process one after the other."""
     import tempfile
 
-    from vectorstore.embeddings import load_embeddings
-    from vectorstore.ingest import ingest
-    from vectorstore.store import ArticleStore
+    from vectorstore import ArticleStore, ingest, load_embeddings
 
     folder = Path(tempfile.mkdtemp(prefix="aq-throughput-"))
     subset = folder / "corpus.jsonl"

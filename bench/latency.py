@@ -40,9 +40,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from qa import Assistant, Settings
-    from vectorstore.embeddings import load_embeddings
-    from vectorstore.ingest import ingest
-    from vectorstore.store import ArticleStore
+    from vectorstore import ArticleStore, ingest, load_embeddings
 
     t0 = time.perf_counter()
     embeddings = load_embeddings()

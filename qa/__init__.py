@@ -4,7 +4,7 @@
 >>> print(answer("What does Kim want from Russia?"))
 """
 
-from vectorstore import SUPPORTED_SUFFIXES, ArticleInfo, IngestReport, StoreError
+from vectorstore import SUPPORTED_SUFFIXES, ArticleInfo, IngestReport, StoreError, http_url
 
 from .assistant import Assistant, EmptyStoreError, answer, stream
 from .query import Filters, QuestionError
@@ -27,5 +27,6 @@ __all__ = [
     "ShortAnswer",
     "StoreError",
     "answer",
+    "http_url",
     "stream",
 ]

@@ -63,13 +63,23 @@ class Assistant:
 
     >>> bot = Assistant(top_k=8)              # any Settings field, else ARTICLE_QA_* / defaults
     >>> bot.ask("What does Kim want from Russia?").text
+
+    ``model``: a LangChain chat model object to answer with instead of the one ``llm``
+    names (an in-process model in tests, a model configured in code).
     """
 
-    def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
+    def __init__(
+        self, settings: Settings | None = None, model: BaseChatModel | None = None, **overrides: Any
+    ) -> None:
         if overrides:  # validated like the environment would be
             base = settings.model_dump(exclude_unset=True) if settings else {}
             settings = Settings(**(base | overrides))
-        self.settings = settings or Settings()
+        settings = settings or Settings()
+        if model is not None:
+            self.model = model  # fills the cached property
+            if not settings.llm:
+                settings = settings.model_copy(update={"llm": f"custom:{type(model).__name__}"})
+        self.settings = settings
         self.history: list[Answer] = []
         self._lock = threading.Lock()
         self._ingest_lock = threading.Lock()

@@ -11,10 +11,7 @@ from dataclasses import dataclass, field
 
 from langchain_core.embeddings import Embeddings
 
-from vectorstore.documents import Passage
-from vectorstore.embeddings import embed_many
-from vectorstore.sentences import clause_spans, sentence_spans
-from vectorstore.terms import terms
+from vectorstore import Passage, clause_spans, embed_many, sentence_spans, terms
 
 from .results import Citation
 

@@ -10,7 +10,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.prompts import ChatPromptTemplate
 
 import prompts
-from vectorstore.documents import Passage
+from vectorstore import Passage
 
 from .settings import Settings
 

@@ -30,10 +30,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from vectorstore.documents import Passage
-from vectorstore.embeddings import embed_many
-from vectorstore.sentences import clause_spans, sentence_spans
-from vectorstore.terms import terms
+from vectorstore import Passage, clause_spans, embed_many, sentence_spans, site_name, terms
 
 from .citations import Claim
 
@@ -49,9 +46,6 @@ MIN_CLAUSE_WORDS = 8  # a shorter part of a sentence rarely stands alone ("X sai
 MIN_HEADLINE_WORDS = 4  # shorter titles are labels ("Markets"), not statements
 LEDE_CHARS = 600  # how fast the "early in the article" feature fades
 NAME_BONUS = 0.1  # a "who/which …" question: the candidate names someone the question doesn't
-_WANTS_NAME = re.compile(
-    r"^\s*(?:who|whom|whose|which|what\s+(?:country|city|company|state|team))\b", re.I
-)
 CONSENSUS_WEIGHT = 0.2  # what other retrieved articles also say is more likely the answer
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
 MIN_WORDS = 4
@@ -82,10 +76,9 @@ _ANSWER_CUES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
 ]
 _NAME = re.compile(r"(?:[A-Z][\w'’.-]*)(?:\s+[A-Z][\w'’.-]*)*")
 # What else a question may ask for: a name (anywhere in it), a number, a title in quotes.
-_ASKS_NAME = re.compile(
-    r"\b(?:who|whom|whose|which)\b|\bwhat\s+(?:country|city|company|state|team|brand|name)\b",
-    re.I,
-)
+_NAME_WORDS = r"(?:who|whom|whose|which|what\s+(?:country|city|company|state|team|brand|name))\b"
+_ASKS_NAME = re.compile(rf"\b{_NAME_WORDS}", re.I)  # anywhere in the question
+_WANTS_NAME = re.compile(rf"^\s*{_NAME_WORDS}", re.I)  # the question is about a name
 _ASKS_NUMBER = re.compile(
     r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:percentage|percent|number|year|age)\b|"
     r"\bapproximately\b",
@@ -182,12 +175,7 @@ def headline_text(passage: Passage) -> str:
 
 
 def _site_name(passage: Passage) -> str:
-    """ "cnn" for cnn.com or CNN, "theweek" for www.theweek.co.uk or The Week."""
-    site = passage.source or re.sub(r"^[a-z]+://", "", passage.url).split("/")[0]
-    site = site.lower().removeprefix("www.")
-    if "." in site and " " not in site:  # a host name: its first label
-        site = site.split(".")[0]
-    return re.sub(r"[^a-z]", "", site)
+    return site_name(passage.source, passage.url)
 
 
 def candidates(passages: Sequence[Passage]) -> list[Candidate]:

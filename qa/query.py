@@ -78,15 +78,23 @@ class Filters:
 
     @classmethod
     def from_text(
-        cls, date_from: str = "", date_to: str = "", sources: str = "", reference_date: str = ""
+        cls,
+        date_from: str | None = "",
+        date_to: str | None = "",
+        sources: str | None = "",
+        reference_date: str | None = "",
     ) -> Filters:
-        """Filters as typed into a form: ``YYYY-MM-DD`` dates (empty: none), sources
+        """Filters as typed into a form: ``YYYY-MM-DD`` dates (empty or None: none), sources
         separated by commas."""
+
+        def day(value: str | None, name: str) -> date | None:
+            return _day(value, name) if value and value.strip() else None
+
         return cls(
-            _day(date_from, "date_from") if date_from.strip() else None,
-            _day(date_to, "date_to") if date_to.strip() else None,
-            tuple(sources.split(",")),
-            _day(reference_date, "reference_date") if reference_date.strip() else None,
+            day(date_from, "date_from"),
+            day(date_to, "date_to"),
+            tuple((sources or "").split(",")),
+            day(reference_date, "reference_date"),
         )
 
     @classmethod

@@ -19,10 +19,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from vectorstore.documents import Passage
-from vectorstore.embeddings import embed_many
-from vectorstore.sentences import sentence_spans
-from vectorstore.terms import terms
+from vectorstore import Passage, embed_many, sentence_spans, terms
 
 from .citations import Claim
 from .offline import (

@@ -28,8 +28,7 @@ from pathlib import Path
 
 from qa.offline import MIN_CLAUSE_WORDS, MIN_HEADLINE_WORDS, MIN_WORDS
 from qa.reading import overlap
-from vectorstore.sentences import clause_spans, sentence_spans
-from vectorstore.terms import terms
+from vectorstore import clause_spans, sentence_spans, terms
 
 ROOT = Path(__file__).resolve().parent.parent
 TRAIN = Path(

@@ -342,7 +342,7 @@ def main() -> None:
         BertTokenizerFast,
     )
 
-    from vectorstore.embeddings import load_embeddings
+    from vectorstore import load_embeddings
 
     torch.manual_seed(args.seed)
     random.seed(args.seed)

@@ -11,12 +11,15 @@ offline_environment()
 # ruff: noqa: E402 (the environment is set first)
 from .chunking import CHUNK_TOKENS, OVERLAP_TOKENS
 from .documents import ArticleInfo, Passage
-from .embeddings import SentenceEmbeddings, load_embeddings
+from .embeddings import SentenceEmbeddings, embed_many, load_embeddings
 from .ingest import IngestReport, ingest
 from .keyword import KeywordIndex
 from .loaders import MB, SUPPORTED_SUFFIXES
+from .sentences import clause_spans, sentence_spans
 from .store import ArticleStore, StoreError, where_clause
+from .terms import terms
 from .uploads import UploadError, save_upload
+from .urls import http_url, site_name, source_from_url
 
 __all__ = [
     "CHUNK_TOKENS",
@@ -32,9 +35,16 @@ __all__ = [
     "SentenceEmbeddings",
     "StoreError",
     "UploadError",
+    "clause_spans",
+    "embed_many",
+    "http_url",
     "ingest",
     "load_embeddings",
     "offline_environment",
     "save_upload",
+    "sentence_spans",
+    "site_name",
+    "source_from_url",
+    "terms",
     "where_clause",
 ]

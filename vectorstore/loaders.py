@@ -13,12 +13,11 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from .cleaning import clean_text, clean_title
 from .documents import Article
+from .urls import http_url, source_from_url
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
 MB = 1024 * 1024  # the one megabyte of article-qa's limits and messages
 MAX_FILE_BYTES = 64 * MB  # a JSON/JSONL file of many articles
 MAX_ARTICLE_BYTES = 10 * MB  # a file holding one article (.txt .md .html)
@@ -182,15 +181,10 @@ def load_html(path: Path) -> list[Article]:
             text,
             title=doc.title or "",
             date=normalize_date(doc.date),
-            url=_http_url(doc.url),
+            url=http_url(doc.url),
             source=doc.sitename or "",
         )
     ]
-
-
-def _http_url(value: Any) -> str:
-    url = str(value or "").strip()
-    return url if re.match(r"^https?://", url, re.IGNORECASE) else ""
 
 
 def _record_fields(record: dict[str, Any]) -> dict[str, str]:
@@ -210,16 +204,10 @@ def _record_fields(record: dict[str, Any]) -> dict[str, str]:
     if "date" in out:
         out["date"] = normalize_date(out["date"])
     if "url" in out:
-        out["url"] = _http_url(out["url"])
+        out["url"] = http_url(out["url"])
     if not out.get("source") and out.get("url"):
         out["source"] = source_from_url(out["url"])
     return out
-
-
-def source_from_url(url: str) -> str:
-    """The publisher's site of an article URL: ``https://www.cnn.com/x`` → ``cnn.com``."""
-    host = (urlparse(url).hostname or "").lower()
-    return host.removeprefix("www.")
 
 
 def _record_article(path: Path, record: Any, where: str) -> Article:
@@ -276,6 +264,7 @@ _MANY: dict[str, Callable[[Path], Iterator[Article | LoadError]]] = {
     ".json": iter_json,
     ".jsonl": iter_jsonl,
 }
+SUPPORTED_SUFFIXES = (*_SINGLE, *_MANY)  # what ingest reads and the page accepts
 
 
 def load_file(path: Path) -> Iterator[Article | LoadError]:

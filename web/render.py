@@ -16,7 +16,7 @@ from importlib import resources
 import jinja2
 from markupsafe import Markup
 
-from qa import Answer, ArticleInfo, Citation, EmptyStoreError, Settings, StoreError
+from qa import Answer, ArticleInfo, Citation, EmptyStoreError, Settings, StoreError, http_url
 
 OFFLINE = "offline quoting (no LLM)"
 NO_ARTICLES = (
@@ -45,11 +45,6 @@ def _templates() -> jinja2.Environment:
 def text(value: str) -> str:
     """``value`` as literal text inside Markdown or HTML: nothing in it can become markup."""
     return value.translate(_MD_SPECIAL)
-
-
-def http_url(url: str) -> str:
-    """``url`` if it is an http(s) link that may be shown, else ""."""
-    return url if re.match(r"^https?://[^\s\"'<>]+$", url, re.IGNORECASE) else ""
 
 
 def answer_markdown(result: Answer, turn: int) -> str:

@@ -10,7 +10,7 @@ from vectorstore.embeddings import MAX_WORDPIECES, wordpiece_fits
 from vectorstore.loaders import load_file
 from vectorstore.sentences import sentence_spans
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _sample_text() -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 from vectorstore.ingest import ingest
 from vectorstore.store import ArticleStore
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data/articles/kim-putin-summit.txt"
 
 

@@ -17,7 +17,7 @@ from vectorstore.keyword import KeywordIndex
 from vectorstore.loaders import LoadError, load_file
 from vectorstore.store import ArticleStore, StoreError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "articles"
 TOWNS = ["Arlen", "Brisk", "Cobalt", "Dunmore", "Elling", "Farrow", "Gilford", "Harlow"]
 
@@ -77,7 +77,7 @@ def test_ingest_and_ask_against_a_chroma_server(chroma_server: str, tmp_path: Pa
 
 
 def test_chroma_server_down_is_a_clear_error(tmp_path: Path) -> None:
-    from conftest import free_port
+    from tests.fixtures.servers import free_port
 
     bot = Assistant(Settings(chroma_url=f"http://127.0.0.1:{free_port()}"))
     with pytest.raises(StoreError, match="Chroma server"):

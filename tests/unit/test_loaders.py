@@ -11,7 +11,7 @@ import pytest
 from vectorstore.documents import Article
 from vectorstore.loaders import LoadError, discover, load_file
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _one(path: Path) -> Article:

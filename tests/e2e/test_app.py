@@ -14,7 +14,7 @@ from gradio_client import Client
 from qa import Answer
 from web import render
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_streamed_answer_with_citations_and_sources(sample_page) -> None:  # type: ignore[no-untyped-def]

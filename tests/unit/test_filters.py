@@ -1,0 +1,25 @@
+"""Filters: the one checked request type behind Python, the CLI and the page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from qa import Filters, QuestionError
+
+
+def test_filters_are_one_checked_type_for_every_way_in() -> None:
+    """Python, the CLI and the page build the same Filters; bad input says what to type."""
+    typed = Filters.from_text("2023-09-01", "2023-09-30", " cnn.com, ,bbc ")
+    assert (typed.date_from, typed.sources) == (date(2023, 9, 1), ("cnn.com", "bbc"))
+    assert Filters.of(typed, sources=["usatoday.com"]).sources == ("usatoday.com",)
+    assert Filters.from_text("  ").date_from is None  # an empty page field is no filter
+    assert Filters.from_text(None, None, None) == Filters()  # nor is one Gradio sends as None
+    assert Filters.of(None, date_from="2023-09-01").date_from == date(2023, 9, 1)  # answer(...)
+    with pytest.raises(QuestionError, match="wrong way round"):
+        Filters(date_from=date(2023, 9, 30), date_to=date(2023, 9, 1))
+    with pytest.raises(QuestionError, match="date_to: '31/12/2023' is not a date like"):
+        Filters.from_text(date_to="31/12/2023")
+    with pytest.raises(QuestionError, match="unknown filter since; use date_from"):
+        Filters.of(None, since=date(2023, 1, 1))
