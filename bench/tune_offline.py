@@ -40,7 +40,6 @@ GRID = {
     "min_support": [0.4, 0.5, 0.6, 0.68, 0.76],
 }
 BEFORE = ROOT / "bench" / "baselines" / "ranker-dev-fitted.json"
-BEFORE_MIN_SUPPORT = 0.68  # round 1's floor, chosen on dev
 
 
 def collect(
@@ -76,13 +75,11 @@ def fit(data: list, rows: list[int], features: tuple[str, ...]) -> tuple[float, 
     return round(float(model.intercept_[0]), 4), weights
 
 
-def judge(
-    bot: Any, data: list, rows: list[int], ranker: Any, min_support: float
-) -> tuple[float, float, float]:
+def judge(bot: Any, data: list, rows: list[int], ranker: Any) -> tuple[float, float, float]:
     """Contained, mean words and refusal rate of the answers ``ranker`` would give."""
     from qa.offline import OfflineAnswerer, as_sentence
 
-    answerer = OfflineAnswerer(bot.embeddings, bot.settings.max_sentences, min_support, ranker)
+    answerer = OfflineAnswerer(bot.embeddings, bot.settings.max_sentences, None, ranker)
     hits, words, refused = 0, [], 0
     for i in rows:
         q, cands, vectors = data[i]
@@ -98,22 +95,22 @@ def judge(
     return hits / len(rows), statistics.mean(words), refused / len(rows)
 
 
-def tune(bot: Any, data: list, rows: list[int]) -> tuple[Any, float, tuple[float, float, float]]:
+def tune(bot: Any, data: list, rows: list[int]) -> tuple[Any, tuple[float, float, float]]:
     """The ranker fitted on ``rows``, with the selection settings and refusal floor that do
     best on them."""
     from qa.offline import FEATURES, Ranker
 
     bias, weights = fit(data, rows, FEATURES)
     most_refused = sum(not data[i][1] for i in rows) / len(rows) + EXTRA_REFUSED
-    best: tuple[tuple[float, float, float], Any, float] | None = None
+    best: tuple[tuple[float, float, float], Any] | None = None
     for keep, max_words, per_word, floor in itertools.product(*GRID.values()):
-        ranker = Ranker(bias, weights, keep, max_words, per_word)
-        result = judge(bot, data, rows, ranker, floor)
+        ranker = Ranker(bias, weights, keep, max_words, per_word, floor)
+        result = judge(bot, data, rows, ranker)
         fits = result[1] <= MAX_MEAN_WORDS and result[2] <= most_refused
         if fits and (best is None or result[0] > best[0][0]):
-            best = (result, ranker, floor)
+            best = (result, ranker)
     assert best is not None, "no setting keeps answers within the word and refusal budgets"
-    return best[1], best[2], best[0]
+    return best[1], best[0]
 
 
 def main() -> None:
@@ -131,18 +128,18 @@ def main() -> None:
     for fold in (0, 1):
         fitting = [i for i in everything if i % 2 != fold]
         test = [i for i in everything if i % 2 == fold]
-        ranker, floor, _ = tune(bot, data, fitting)
-        held_out.append(judge(bot, data, test, ranker, floor))
+        ranker, _ = tune(bot, data, fitting)
+        held_out.append(judge(bot, data, test, ranker))
         rows.append([f"train: fitted on half {1 - fold}, judged on half {fold}", *held_out[-1]])
     cv = tuple(statistics.mean(r[k] for r in held_out) for k in range(3))
     rows.append(["train: two-fold cross-validation (mean)", *cv])
-    ranker, floor, result = tune(bot, data, everything)
+    ranker, result = tune(bot, data, everything)
     rows.append(["train: fitted and judged on all train questions", *result])
     before = Ranker.load(BEFORE)
     rows.append(
         [
             "train: round 1's ranker (fitted on dev)",
-            *judge(bot, data, everything, before, BEFORE_MIN_SUPPORT),
+            *judge(bot, data, everything, before),
         ]
     )
     dev_bot, dev = collect(args.limit, "dev", args.reuse)
@@ -150,14 +147,14 @@ def main() -> None:
     rows.append(
         [
             "dev: round 1's ranker (fitted on dev)",
-            *judge(dev_bot, dev, every_dev, before, BEFORE_MIN_SUPPORT),
+            *judge(dev_bot, dev, every_dev, before),
         ]
     )
-    rows.append(["dev: fitted on train (this run)", *judge(dev_bot, dev, every_dev, ranker, floor)])
+    rows.append(["dev: fitted on train (this run)", *judge(dev_bot, dev, every_dev, ranker)])
     print(f"train: {len(data)} questions; dev: {len(dev)} questions")
     print(table(rows, ["ranker", "contained", "mean words", "refused"]))
     print("selection:", {k: getattr(ranker, k) for k in ("keep", "max_words", "per_word")})
-    print("min_support:", floor)
+    print("min_support:", ranker.min_support)
     print("weights:", ranker.weights, "bias:", ranker.bias)
     if args.write:
         path = ROOT / "qa" / "ranker.json"
@@ -168,7 +165,7 @@ def main() -> None:
             "cross_validated": {"contained": cv[0], "mean_words": cv[1], "refused": cv[2]},
             **{k: getattr(ranker, k) for k in ("bias", "weights", "keep", "max_words")},
             "per_word": ranker.per_word,
-            "min_support": floor,
+            "min_support": ranker.min_support,
         }
         path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
         print("wrote", Path(path).relative_to(ROOT))

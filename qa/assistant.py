@@ -1,4 +1,9 @@
-"""The public API: ``answer()``, ``stream()`` and ``Assistant``."""
+"""The public API: ``answer()``, ``stream()`` and ``Assistant``.
+
+``Assistant`` is the one facade the page, the CLI and Python callers go through (asking,
+ingest, uploads, listing, removal), so it is longer than most modules (~400 lines); each
+method is a few lines that hand over to the module that does the work.
+"""
 
 from __future__ import annotations
 

@@ -15,6 +15,9 @@ near equals.
 
 Whether the articles answer at all is a separate test: when even the best sentence's
 ``support`` (meaning + coverage) is below ``min_support``, the answer is a refusal.
+
+(~480 lines: the features, the fitted ranker that weighs them and the selection that uses
+its scores are read together; ``bench/tune_offline.py`` fits them as one.)
 """
 
 from __future__ import annotations
@@ -139,16 +142,17 @@ class Ranker:
 
     bias: float
     weights: dict[str, float]
-    keep: float = 0.2  # further quotes need at least this share of the best one's chance
-    max_words: int = 60  # word budget of an answer
-    per_word: float = 0.0  # share of the best chance given up per word: shorter quotes first
+    keep: float  # further quotes need at least this share of the best one's chance
+    max_words: int  # word budget of an answer
+    per_word: float  # share of the best chance given up per word: shorter quotes first
+    min_support: float  # below this support of the best sentence, the answer is a refusal
 
     @classmethod
     def load(cls, path: Path | None = None) -> Ranker:
         """The fitted model shipped with the package (or the one at ``path``)."""
         where = path or resources.files("qa").joinpath("ranker.json")
         data = json.loads(where.read_text(encoding="utf-8"))
-        names = ("bias", "weights", "keep", "max_words", "per_word")
+        names = ("bias", "weights", "keep", "max_words", "per_word", "min_support")
         missing = [k for k in names if k not in data]
         missing += [f"weights.{f}" for f in FEATURES if f not in data.get("weights", {})]
         if missing:
@@ -231,13 +235,14 @@ class OfflineAnswerer:
         self,
         embeddings: Embeddings,
         max_sentences: int = 5,
-        min_support: float = 0.68,
+        min_support: float | None = None,
         ranker: Ranker | None = None,
     ):
         self.embeddings = embeddings
         self.max_sentences = max_sentences
-        self.min_support = min_support
         self.ranker = ranker or Ranker.load()
+        # the floor fitted with the ranker unless the user set one
+        self.min_support = self.ranker.min_support if min_support is None else min_support
 
     def _vectors(self, items: list[str]) -> np.ndarray:
         return embed_many(self.embeddings, items)

@@ -70,8 +70,12 @@ class Settings(BaseSettings):
     max_sentences: int = Field(
         5, ge=1, le=10, description="most quotes (sentences, headlines) in an offline answer"
     )
-    min_support: float = Field(
-        0.68, ge=0.0, le=3.0, description="offline: least sentence support that counts as an answer"
+    min_support: float | None = Field(
+        None,
+        ge=0.0,
+        le=3.0,
+        description="quote bundles: least sentence support that counts as an answer "
+        "(None: the floor fitted with qa/ranker.json)",
     )
     llm: str | None = Field(
         None, description="LangChain chat model, 'provider:model' (openai:gpt-4o-mini, ...)"
