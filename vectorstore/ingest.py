@@ -30,6 +30,7 @@ class IngestReport:
 
     items: list[IngestItem] = field(default_factory=list)
     failed: list[LoadError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # metadata dropped from stored articles
     seconds: float = 0.0
 
     def _n(self, status: str) -> int:
@@ -58,6 +59,7 @@ class IngestReport:
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
             f"{len(self.failed)} failed; {self.chunks_written} chunks written "
             f"in {self.seconds:.1f} s"
+            + (f"; {len(self.warnings)} warnings" if self.warnings else "")
         )
 
 
@@ -132,6 +134,7 @@ def ingest(
                 if isinstance(result, LoadError):
                     report.failed.append(result)
                     continue
+                report.warnings += [f"{result.path}: {w}" for w in result.warnings]
                 chunks = chunk_text(result.text, max_tokens, overlap_tokens, fits=fits)
                 if any(article.id == result.id for article, _ in pending):
                     flush()  # the same article twice: store the first before comparing

@@ -9,6 +9,7 @@ beside a local store, or in the user's cache for a Chroma server.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -23,6 +24,8 @@ import numpy as np
 
 from .store import ArticleStore, day_number
 from .terms import terms
+
+log = logging.getLogger(__name__)
 
 INDEX_VERSION = 1
 
@@ -79,6 +82,8 @@ class KeywordIndex:
 
     def _load(self, revision: str) -> bool:
         meta_file = self.folder / "meta.json"
+        if not meta_file.exists():
+            return False
         try:
             meta = json.loads(meta_file.read_text(encoding="utf-8"))
             if meta.get("revision") != revision or meta.get("version") != INDEX_VERSION:
@@ -88,7 +93,13 @@ class KeywordIndex:
             bm25 = None
             if meta["ids"]:
                 bm25 = bm25s.BM25.load(str(self.folder / "bm25"), mmap=False, show_progress=False)
-        except (OSError, ValueError, KeyError):
+        except Exception as exc:  # derived data, unreadable for any reason: rebuilt from Chroma
+            log.warning(
+                "article-qa: the keyword index in %s could not be read (%s: %s); rebuilding it",
+                self.folder,
+                type(exc).__name__,
+                exc,
+            )
             return False
         self._set(revision, bm25, meta["ids"], meta["days"], meta["sources"], meta["articles"])
         return True

@@ -10,14 +10,15 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .cleaning import clean_text, clean_title
+from .cleaning import SOURCE_CHARS, clean_field, clean_text, clean_title
 from .documents import Article
 from .urls import http_url, source_from_url
 
+EARLIEST_DATE = "1900-01-01"  # an article dated before this (or after tomorrow) has no date
 MB = 1024 * 1024  # the one megabyte of article-qa's limits and messages
 MAX_FILE_BYTES = 64 * MB  # a JSON/JSONL file of many articles
 MAX_ARTICLE_BYTES = 10 * MB  # a file holding one article (.txt .md .html)
@@ -99,11 +100,32 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
 
 
 def _article(path: Path, text: str, **fields: str) -> Article:
+    """The one place every loader's article is made: its text and metadata cleaned."""
     body = clean_text(text)
     if not body:
         raise LoadError(path, "no article text in file")
     title = clean_title(fields.pop("title", "") or "") or _title_from_path(path)
-    return Article(text=body, title=title, path=str(path), **fields)
+    warnings = []
+    source = clean_field(fields.pop("source", "") or "", SOURCE_CHARS)
+    url = fields.pop("url", "") or ""
+    if url and clean_field(url, len(url)) != url:  # control or invisible characters
+        warnings.append("its URL holds control characters; dropped")
+        url = ""
+    day = fields.pop("date", "") or ""
+    latest = (date.today() + timedelta(days=1)).isoformat()
+    if day and not EARLIEST_DATE <= day <= latest:
+        warnings.append(f"its date {day} is outside {EARLIEST_DATE}..{latest}; dropped")
+        day = ""
+    return Article(
+        text=body,
+        title=title,
+        path=str(path),
+        source=source,
+        url=url,
+        date=day,
+        warnings=tuple(warnings),
+        **fields,
+    )
 
 
 def _title_from_path(path: Path) -> str:

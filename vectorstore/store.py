@@ -19,12 +19,9 @@ from langchain_core.embeddings import Embeddings
 
 from .documents import Article, ArticleInfo, Chunk, Passage
 from .embeddings import ChromaEmbeddingFunction
+from .errors import StoreError
 
 Status = Literal["added", "unchanged", "updated"]
-
-
-class StoreError(RuntimeError):
-    """The vector store cannot be opened or used; the message says what to do."""
 
 
 def _client(path: str | Path | None, url: str | None) -> Any:

@@ -116,6 +116,7 @@ class Events:
         if report is not None:
             lines.append(f"**{text(report.summary())}**")
             lines += [f"- ✗ {text(f'{e.path}: {e.reason}')}" for e in report.failed]
+            lines += [f"- ⚠ {text(w)}" for w in report.warnings]
         lines += [f"- ✗ {text(reason)}" for reason in refused]
         return "\n".join(lines), self.collection(), None
 

@@ -203,3 +203,19 @@ def test_the_reader_page_answers_with_its_answer_shape(page_factory, sample_stor
     assert shown.startswith('<p class="aq-short"><strong>') == (result.short is not None)
     refused = Answer(**client.predict("Who won the 2022 World Cup?", 6, api_name="/ask"))
     assert refused.refused and refused.short is None
+
+
+def test_the_page_is_built_over_the_assistant_it_is_given(tmp_path: Path) -> None:
+    """create_demo takes the Assistant (no attribute patching), loads no model to build the
+    page, and can be called twice; the passage slider reaches Settings' own limit."""
+    import gradio as gr
+
+    from qa import Assistant, Settings
+    from web import create_demo
+
+    bot = Assistant(Settings(store_dir=tmp_path / "store", seed_dir=None))
+    first, second = create_demo(bot), create_demo(bot)
+    assert first is not second and not hasattr(first, "article_qa")
+    assert "embeddings" not in vars(bot) and "store" not in vars(bot)  # nothing loaded yet
+    [slider] = [b for b in first.blocks.values() if isinstance(b, gr.Slider)]
+    assert slider.maximum == 50  # Settings.top_k allows 1..50

