@@ -85,7 +85,10 @@ class Retriever:
         """The ``req.k`` best passages, best first; none whose cosine is below ``min_score``."""
         if req.k <= 0 or not req.question.strip():
             return []
+        # another process may have written since the last question: the keyword index first,
+        # then the vector side, so that the vector side holds every chunk a keyword hit names
         self.keywords.sync()
+        self.store.refresh()
         f = self.filters(req)
         where = where_clause(f.date_from, f.date_to, f.sources)
         vector = np.asarray(self.store.embeddings.embed_query(req.question), dtype=np.float32)

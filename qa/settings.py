@@ -103,7 +103,16 @@ class Settings(BaseSettings):
         Path("data/articles"), description="ingested when the page starts on an empty store"
     )
 
-    @field_validator("llm", "chroma_url", "llm_base_url", mode="before")
+    @field_validator(
+        "llm",
+        "chroma_url",
+        "llm_base_url",
+        "reader_dir",
+        "upload_dir",
+        "seed_dir",
+        "min_support",
+        mode="before",
+    )
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

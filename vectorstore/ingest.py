@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -124,7 +125,9 @@ def ingest(
         if on_progress:
             on_progress(min(done, total), total)
 
-    try:
+    with contextlib.ExitStack() as finish:
+        finish.callback(bar.close)
+        finish.enter_context(store.writing())  # one writer at a time, for the whole run
         for file, weight in zip(files, weights, strict=True):
             seen = 0
             for result in load_file(file):
@@ -144,7 +147,5 @@ def ingest(
                     flush()
             advance(1 if weight == 1 else max(0, weight - seen))
         flush()
-    finally:
-        bar.close()
     report.seconds = time.perf_counter() - started
     return report

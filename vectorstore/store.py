@@ -7,14 +7,20 @@ hash, so a re-ingest can tell an unchanged article (nothing written) from a chan
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
+import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
 
 import numpy as np
+from filelock import FileLock, Timeout
 from langchain_core.embeddings import Embeddings
 
 from .documents import Article, ArticleInfo, Chunk, Passage
@@ -22,6 +28,12 @@ from .embeddings import ChromaEmbeddingFunction
 from .errors import StoreError
 
 Status = Literal["added", "unchanged", "updated"]
+
+
+log = logging.getLogger(__name__)
+WRITE_LOCK = "write.lock"  # in a local store's folder: held by the one process writing
+WRITE_HOLDER = "write.lock.holder"  # who holds it (pid and command), for the one waiting
+WRITE_WAIT_S = 600.0  # how long a second writer waits before giving up
 
 
 def _client(path: str | Path | None, url: str | None) -> Any:
@@ -108,19 +120,83 @@ class ArticleStore:
         self.name = collection
         self.url = url
         self.location = url or str(path)
-        self._client = _client(path, url)
+        self._path = None if url or path is None else Path(path).expanduser()
+        self._open()
+        self._max_batch = max(1, int(self._client.get_max_batch_size()))
+        self._lock = FileLock(self._path / WRITE_LOCK) if self._path else None
+        self._reopen_lock = threading.Lock()
+        self._seen = self.revision()  # the revision this object's Chroma client is current with
+
+    def _open(self) -> None:
+        self._client = _client(self._path, self.url)
         try:
             self._col = self._client.get_or_create_collection(
-                name=collection,
-                embedding_function=ChromaEmbeddingFunction(embeddings),
+                name=self.name,
+                embedding_function=ChromaEmbeddingFunction(self.embeddings),
                 configuration={"hnsw": {"space": "cosine"}},
             )
         except Exception as exc:
             raise StoreError(
-                f"cannot open collection '{collection}' in {self.location} "
+                f"cannot open collection '{self.name}' in {self.location} "
                 f"({type(exc).__name__}: {exc})"
             ) from exc
-        self._max_batch = max(1, int(self._client.get_max_batch_size()))
+
+    # -- one writer, any number of readers ------------------------------------------------
+
+    def refresh(self) -> bool:
+        """Catch up with writes by other processes: a local Chroma client keeps its vector
+        index in memory and would neither find their chunks nor fetch them by id, so the
+        client is reopened when the store's revision is not the one it last saw. True when
+        it was. (A Chroma server is always current.)"""
+        if self._path is None or (self._lock is not None and self._lock.is_locked):
+            return False  # a server; or this process is the writer, and its client is current
+        with self._reopen_lock:
+            now = self.revision()
+            if now == self._seen:
+                return False
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            # Chroma shares one client per folder in a process; the next one must be new.
+            # Searches already running finish on the old client, which stays valid.
+            SharedSystemClient._identifier_to_system.pop(str(self._path), None)
+            self._open()
+            self._seen = self.revision()
+            return True
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Exclusive write access to a local store for one run (an ingest, a removal): a
+        lock file in the store folder, with its holder named beside it. A second writer
+        waits (and says for whom) up to ``WRITE_WAIT_S``, then gives up with a StoreError.
+        Re-entrant within one ``ArticleStore``."""
+        if self._lock is None or self._path is None:
+            yield
+            return
+        holder = self._path / WRITE_HOLDER
+        try:
+            self._lock.acquire(timeout=0)
+        except Timeout:
+            who = holder.read_text(encoding="utf-8") if holder.exists() else "another process"
+            log.warning("article-qa: waiting for %s to finish writing %s", who, self.location)
+            try:
+                self._lock.acquire(timeout=WRITE_WAIT_S)
+            except Timeout:
+                raise StoreError(
+                    f"the store at {self.location} is being written by {who}; try again when "
+                    "it has finished"
+                ) from None
+        try:
+            if self._lock.lock_counter == 1:
+                holder.write_text(
+                    f"pid {os.getpid()} ({' '.join(sys.argv)[:200]})", encoding="utf-8"
+                )
+                self.refresh()
+            yield
+        finally:
+            if self._lock.lock_counter == 1:
+                self._seen = self.revision()  # its own writes: this client is current
+                holder.unlink(missing_ok=True)
+            self._lock.release()
 
     # -- writing -------------------------------------------------------------------------
 
@@ -130,6 +206,10 @@ class ArticleStore:
 
     def put_many(self, items: Sequence[tuple[Article, Sequence[Chunk]]]) -> list[Status]:
         """Store several articles at once (one embedding batch); unchanged ones are skipped."""
+        with self.writing():
+            return self._put_many(items)
+
+    def _put_many(self, items: Sequence[tuple[Article, Sequence[Chunk]]]) -> list[Status]:
         ids = list({article.id for article, _ in items})
         existing = self._col.get(where={"article_id": {"$in": ids}}, include=["metadatas"])
         stored: dict[str, list[tuple[str, dict]]] = {}
@@ -172,11 +252,12 @@ class ArticleStore:
 
     def remove(self, article_id: str) -> int:
         """Remove an article's chunks; returns how many were removed."""
-        found = self._col.get(where={"article_id": article_id}, include=[])
-        self._delete(found["ids"])
-        if found["ids"]:
-            self._bump()
-        return len(found["ids"])
+        with self.writing():
+            found = self._col.get(where={"article_id": article_id}, include=[])
+            self._delete(found["ids"])
+            if found["ids"]:
+                self._bump()
+            return len(found["ids"])
 
     def _bump(self) -> None:
         """Record that the collection changed (the keyword index compares revisions)."""
