@@ -7,16 +7,18 @@ hash, so a re-ingest can tell an unchanged article (nothing written) from a chan
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
+import sqlite3
 import sys
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -106,6 +108,56 @@ def where_clause(
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+_T = TypeVar("_T")
+_FAILURES = (
+    # (what Chroma / SQLite says, what the user reads)
+    (
+        "disk is full",
+        "the disk holding it is full; free some space and run the command again "
+        "(nothing stored so far is lost)",
+    ),
+    (
+        "readonly database",
+        "it is read-only here; check the folder's permissions, or serve a writable copy",
+    ),
+    ("database is locked", "another process holds it; try again in a moment"),
+    ("malformed", "its files are damaged; restore a backup, or ingest again into a new folder"),
+)
+
+
+def explain(exc: BaseException, location: str) -> StoreError:
+    """A Chroma, SQLite or file-system failure as one sentence saying what to do."""
+    said = str(exc)
+    for marker, advice in _FAILURES:
+        if marker in said.lower():
+            return StoreError(f"the article store at {location} cannot be used: {advice}")
+    return StoreError(
+        f"the article store at {location} failed ({type(exc).__name__}: {said[:300]}); "
+        "run the command again, and if it keeps failing, ingest into a new folder"
+    )
+
+
+def _store_errors(method: Callable[..., _T]) -> Callable[..., _T]:
+    """Turn what Chroma, SQLite or the file system raise inside ``method`` into a
+    ``StoreError`` with a message (a StoreError passes as it is)."""
+
+    @functools.wraps(method)
+    def wrapper(self: ArticleStore, *args: Any, **kwargs: Any) -> _T:
+        try:
+            return method(self, *args, **kwargs)
+        except StoreError:
+            raise
+        except Exception as exc:
+            # Chroma's own errors (chromadb.errors, imported only when a store is opened)
+            if isinstance(exc, sqlite3.Error | OSError) or type(exc).__module__.startswith(
+                "chromadb"
+            ):
+                raise explain(exc, self.location) from exc
+            raise
+
+    return wrapper
+
+
 class ArticleStore:
     """Store, replace, list, remove and search articles in one Chroma collection."""
 
@@ -143,6 +195,7 @@ class ArticleStore:
 
     # -- one writer, any number of readers ------------------------------------------------
 
+    @_store_errors
     def refresh(self) -> bool:
         """Catch up with writes by other processes: a local Chroma client keeps its vector
         index in memory and would neither find their chunks nor fetch them by id, so the
@@ -204,6 +257,7 @@ class ArticleStore:
         """Store one article's chunks; see ``put_many``."""
         return self.put_many([(article, chunks)])[0]
 
+    @_store_errors
     def put_many(self, items: Sequence[tuple[Article, Sequence[Chunk]]]) -> list[Status]:
         """Store several articles at once (one embedding batch); unchanged ones are skipped."""
         with self.writing():
@@ -250,6 +304,7 @@ class ArticleStore:
             self._bump()
         return statuses
 
+    @_store_errors
     def remove(self, article_id: str) -> int:
         """Remove an article's chunks; returns how many were removed."""
         with self.writing():
@@ -263,6 +318,7 @@ class ArticleStore:
         """Record that the collection changed (the keyword index compares revisions)."""
         self._col.modify(metadata={"revision": uuid.uuid4().hex})
 
+    @_store_errors
     def revision(self) -> str:
         """A token that changes whenever chunks are written or removed, by any process."""
         fresh = self._client.get_collection(
@@ -274,7 +330,7 @@ class ArticleStore:
         """Every stored chunk as (id, text, metadata), page by page."""
         offset = 0
         while True:
-            found = self._col.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            found = self._page(page, offset)
             if not found["ids"]:
                 return
             yield from zip(
@@ -282,16 +338,22 @@ class ArticleStore:
             )
             offset += len(found["ids"])
 
+    @_store_errors
+    def _page(self, size: int, offset: int) -> Any:
+        return self._col.get(include=["documents", "metadatas"], limit=size, offset=offset)
+
     def _delete(self, ids: Sequence[str]) -> None:
         for i in range(0, len(ids), self._max_batch):
             self._col.delete(ids=list(ids[i : i + self._max_batch]))
 
     # -- reading -------------------------------------------------------------------------
 
+    @_store_errors
     def count(self) -> int:
         """Number of stored chunks."""
         return int(self._col.count())
 
+    @_store_errors
     def list_articles(self) -> list[ArticleInfo]:
         """Every stored article (one entry per article, newest first)."""
         found = self._col.get(include=["metadatas"])
@@ -327,6 +389,7 @@ class ArticleStore:
         """Like ``search`` for an already embedded query."""
         return self.search_vector_with_embeddings(vector, k, where, with_embeddings=False)[0]
 
+    @_store_errors
     def search_vector_with_embeddings(
         self,
         vector: Sequence[float] | np.ndarray,
@@ -360,6 +423,7 @@ class ArticleStore:
         ]
         return passages, vectors
 
+    @_store_errors
     def passages_with_embeddings(
         self, ids: Sequence[str]
     ) -> tuple[list[Passage], list[np.ndarray]]:

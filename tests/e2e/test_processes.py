@@ -17,11 +17,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from gradio_client import Client
 
-from tests.fixtures.servers import free_port
+from tests.fixtures.servers import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 TOWNS = ["Arlen", "Brisk", "Cobalt", "Dunmore", "Elling", "Farrow", "Gilford", "Harlow"]
@@ -63,16 +62,8 @@ def _serve(store: Path, mode: str) -> tuple[subprocess.Popen[str], str]:
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            pass
-        assert proc.poll() is None, "the page exited"
-        assert time.monotonic() < deadline, "the page did not start in 120 s"
-        time.sleep(0.3)
+    wait_until_up(url, proc, 120, "the page")
+    return proc, url
 
 
 @pytest.fixture
@@ -115,8 +106,10 @@ def test_questions_asked_during_an_ingest_never_fail(
     def ask_loop() -> None:
         while len(answers) + len(errors) < 200:
             try:
-                answers.append(client.predict("How is Kim traveling to Russia?", 3, api_name="/ask"))
-            except BaseException as exc:  # noqa: BLE001 (every failure is counted)
+                answers.append(
+                    client.predict("How is Kim traveling to Russia?", 3, api_name="/ask")
+                )
+            except BaseException as exc:
                 errors.append(exc)
 
     askers = [threading.Thread(target=ask_loop) for _ in range(2)]

@@ -10,6 +10,7 @@ import logging
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,48 @@ def test_a_wrong_model_folder_is_one_line_naming_the_setting(
     assert asked.returncode == 2
     [line] = asked.stderr.strip().splitlines()
     assert "ARTICLE_QA_EMBEDDING_MODEL=" in line and "not a sentence-transformers" in line
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 12 MB tmpfs of its own. Mounting needs root: CI runs as root; elsewhere the test
+    is skipped and says why."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root (CI runs as root)")
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(mount)], check=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_is_a_message_and_loses_nothing(small_disk: Path, tmp_path: Path) -> None:
+    store = str(small_disk / "store")
+    assert _cli("ingest", str(ROOT / "data" / "articles"), "--store", store).returncode == 0
+    many = tmp_path / "many"
+    many.mkdir()
+    for i in range(60):
+        (many / f"a{i:03d}.txt").write_text(
+            f"date 2024-02-01 Council vote {i}\n\n"
+            + f"The council of town {i} voted to fund a new bridge and a school. " * 40
+        )
+    free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
+    filler = small_disk / "filler"
+    with filler.open("wb") as fh:
+        fh.truncate(0)
+        os.posix_fallocate(fh.fileno(), 0, free - 150 * 1024)  # leave ~150 KB
+    full = _cli("ingest", str(many), "--store", store)
+    assert full.returncode == 2
+    assert full.stderr.strip().splitlines()[-1].startswith("error: the article store at")
+    assert "disk holding it is full; free some space" in full.stderr
+    listed = _cli("list", "--store", store)
+    assert listed.returncode == 0 and "Kim" in listed.stdout, listed.stderr
+    asked = _cli("ask", "How is Kim traveling to Russia?", "--store", store)
+    assert asked.returncode == 0 and "armored train" in asked.stdout, asked.stderr
+    filler.unlink()
+    again = _cli("ingest", str(many), "--store", store)
+    assert again.returncode == 0, again.stderr
+    articles = json.loads(_cli("list", "--json", "--store", store).stdout)
+    assert len(articles) == 61 and any("Kim" in a["title"] for a in articles)
