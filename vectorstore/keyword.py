@@ -60,10 +60,10 @@ class KeywordIndex:
     @classmethod
     def for_store(cls, store: ArticleStore, cache_dir: Path | None = None) -> KeywordIndex:
         """The index of ``store``: beside a local store, else in the cache folder."""
-        if store.url is None:
-            folder = Path(store.location) / "keyword-index" / store.name
+        if store.folder is not None:
+            folder = store.folder / "keyword-index" / store.name
         else:
-            safe = "".join(ch if ch.isalnum() else "_" for ch in store.url)
+            safe = "".join(ch if ch.isalnum() else "_" for ch in store.location)
             folder = (cache_dir or default_cache_dir()) / safe / store.name
         return cls(store, folder)
 
@@ -122,8 +122,11 @@ class KeywordIndex:
         self._save(revision, bm25)
 
     def _save(self, revision: str, bm25: Any) -> None:
-        self.folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".keyword-", dir=self.folder.parent))
+        try:
+            self.folder.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=".keyword-", dir=self.folder.parent))
+        except OSError:
+            return  # nowhere to save it: it is rebuilt next time
         try:
             if bm25 is not None:
                 bm25.save(str(tmp / "bm25"), show_progress=False)

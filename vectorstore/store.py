@@ -10,8 +10,10 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import shutil
 import sqlite3
 import sys
+import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -72,6 +74,20 @@ def _client(path: str | Path | None, url: str | None) -> Any:
             f"cannot open the article store at {folder} ({type(exc).__name__}: {exc}); "
             "check the folder's permissions, or point ARTICLE_QA_STORE_DIR at a new folder"
         ) from exc
+
+
+def _read_only_copy(folder: Path) -> Path:
+    """A private copy of a store that can't be written here (a read-only mount, a replica):
+    Chroma writes when it opens a store, so questions are served from the copy."""
+    copy = Path(tempfile.mkdtemp(prefix="article-qa-readonly-")) / "store"
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(WRITE_LOCK, WRITE_HOLDER))
+    log.warning(
+        "article-qa: the store at %s is read-only; serving questions from a copy in %s "
+        "(it is not written, and writes elsewhere are not seen until the next start)",
+        folder,
+        copy,
+    )
+    return copy
 
 
 def _meta(article: Article, chunk: Chunk, n_chunks: int) -> dict[str, str | int]:
@@ -173,11 +189,22 @@ class ArticleStore:
         self.url = url
         self.location = url or str(path)
         self._path = None if url or path is None else Path(path).expanduser()
+        self.read_only = bool(
+            self._path and self._path.is_dir() and not os.access(self._path, os.W_OK)
+        )
+        if self.read_only and self._path is not None:
+            self._path = _read_only_copy(self._path)
         self._open()
         self._max_batch = max(1, int(self._client.get_max_batch_size()))
         self._lock = FileLock(self._path / WRITE_LOCK) if self._path else None
         self._reopen_lock = threading.Lock()
         self._seen = self.revision()  # the revision this object's Chroma client is current with
+
+    @property
+    def folder(self) -> Path | None:
+        """The local folder Chroma opens (a read-only store's private copy); None for a
+        Chroma server."""
+        return self._path
 
     def _open(self) -> None:
         self._client = _client(self._path, self.url)
@@ -222,6 +249,11 @@ class ArticleStore:
         lock file in the store folder, with its holder named beside it. A second writer
         waits (and says for whom) up to ``WRITE_WAIT_S``, then gives up with a StoreError.
         Re-entrant within one ``ArticleStore``."""
+        if self.read_only:
+            raise StoreError(
+                f"the store at {self.location} is read-only: it can be searched, not written; "
+                "ingest into a writable folder (ARTICLE_QA_STORE_DIR)"
+            )
         if self._lock is None or self._path is None:
             yield
             return

@@ -1,6 +1,8 @@
-"""Metadata is data, derived data heals, a missing model is a message (issue 11).
+"""What an operator meets (issue 11): metadata is data, derived data heals, a missing model
+or a full disk is a message, a read-only store is served for questions.
 
-Real parts throughout: the CLI as a subprocess over a real store, the real keyword index.
+Real parts throughout: the CLI as a subprocess over a real store, the real keyword index,
+real mounts (a small tmpfs, a read-only bind mount: both need root, which CI has).
 """
 
 from __future__ import annotations
@@ -130,19 +132,48 @@ def test_a_wrong_model_folder_is_one_line_naming_the_setting(
     assert "ARTICLE_QA_EMBEDDING_MODEL=" in line and "not a sentence-transformers" in line
 
 
+def _mounted(target: Path, *commands: list[str]) -> Iterator[Path]:
+    """Run mount ``commands`` for ``target`` (root only: CI runs as root; elsewhere the test
+    is skipped and says why), and unmount it afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting needs root (CI runs as root)")
+    target.mkdir()
+    for command in commands:
+        subprocess.run(command, check=True)
+    try:
+        yield target
+    finally:
+        subprocess.run(["umount", "-l", str(target)], check=False)
+
+
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 12 MB tmpfs of its own. Mounting needs root: CI runs as root; elsewhere the test
-    is skipped and says why."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs needs root (CI runs as root)")
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(mount)], check=True)
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
+    """A 12 MB tmpfs of its own."""
+    disk = tmp_path / "disk"
+    yield from _mounted(disk, ["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(disk)])
+
+
+@pytest.fixture
+def read_only_store(sample_store: Path, tmp_path: Path) -> Iterator[Path]:
+    """The sample store seen through a read-only bind mount."""
+    ro = tmp_path / "ro"
+    yield from _mounted(
+        ro,
+        ["mount", "--bind", str(sample_store), str(ro)],
+        ["mount", "-o", "remount,ro,bind", str(ro)],
+    )
+
+
+def test_a_read_only_store_is_served_for_questions(read_only_store: Path) -> None:
+    from qa import StoreError
+
+    bot = Assistant(Settings(store_dir=read_only_store))
+    result = bot.ask("How is Kim traveling to Russia?")
+    assert "armored train" in result.text and result.citations
+    with pytest.raises(StoreError, match="is read-only: it can be searched, not written"):
+        bot.ingest([ROOT / "data" / "articles"])
+    asked = _cli("ask", "Who is Andrei Lankov?", "--store", str(read_only_store))
+    assert asked.returncode == 0 and "Kookmin" in asked.stdout, asked.stderr
 
 
 def test_a_full_disk_is_a_message_and_loses_nothing(small_disk: Path, tmp_path: Path) -> None:
