@@ -1,6 +1,7 @@
 """Load: N concurrent clients ask the page's API for a bounded time; latency and memory.
 
     .venv/bin/python bench/load.py [--clients 50] [--seconds 60] [--think 0] [--store DIR]
+                                   [--ingest N]
 
 Starts `article-qa serve` on 127.0.0.1 (its own process), then N client threads, each
 with its own gradio_client session, ask questions from the RealTime QA dev set (or the
@@ -9,7 +10,9 @@ sample questions) one after another, pausing ``--think`` seconds between answers
 sessions also start spread over one think time, as people arrive; without it all start
 at once and ask back to back (the worst case). Reports answered /
 failed / p50 / p95 / max latency and the server's peak memory, and, as the baseline, the
-latency of one answer with no other client.
+latency of one answer with no other client. ``--ingest N``: while the clients ask, another
+process (`article-qa ingest`) writes N new articles into the same store, as a feed sync
+beside a running page would; its time is reported, and every failed question counts.
 """
 
 from __future__ import annotations
@@ -48,6 +51,26 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _ingest_beside(store: str, n: int, tmp: Path, env: dict[str, str]) -> subprocess.Popen:
+    """Start `article-qa ingest` of ``n`` new small articles into ``store``."""
+    folder = tmp / "incoming"
+    folder.mkdir(exist_ok=True)
+    for i in range(n):
+        (folder / f"council-{i:04d}.txt").write_text(
+            f"date 2024-03-{1 + i % 28:02d} Council vote {i}\n\n"
+            f"The council of town {i} voted {i + 3} to {i % 5} to fund bridge B{i}. "
+            f"Mayor Lee{i} said the plan would cost {i + 1} million euros.\n",
+            encoding="utf-8",
+        )
+    return subprocess.Popen(
+        [sys.executable, "-m", "qa.cli", "ingest", "-q", "--store", store, str(folder)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def _peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -64,6 +87,9 @@ def main() -> None:
     parser.add_argument("--store", help="store folder (default: the sample article)")
     parser.add_argument("--collection", default="articles")
     parser.add_argument("--json", type=Path, default=Path("bench/results/load.json"))
+    parser.add_argument(
+        "--ingest", type=int, default=0, help="articles a concurrent CLI ingest writes meanwhile"
+    )
     args = parser.parse_args()
 
     from gradio_client import Client
@@ -151,9 +177,15 @@ def main() -> None:
             t.start()
         start.wait()
         began = time.perf_counter()
+        ingester = _ingest_beside(store, args.ingest, tmp, env) if args.ingest else None
         for t in threads:
             t.join(args.seconds + 600)
         elapsed = time.perf_counter() - began
+        if ingester is not None:
+            rc = ingester.wait(600)
+            ingest_s = time.perf_counter() - began
+            if rc != 0:
+                failures.append(f"the concurrent ingest exited {rc}")
         peak = _peak_rss_mb(server.pid)
     finally:
         server.terminate()
@@ -176,6 +208,8 @@ def main() -> None:
         "server_peak_rss_mb": peak,
         "store": "benchmark corpus" if args.store else "sample article",
     }
+    if ingester is not None:
+        result["concurrent ingest"] = f"{args.ingest} articles, exit {rc}, {ingest_s:.1f} s"
     print(table([[k, v] for k, v in result.items()], ["measure", "value"]))
     if failures:
         print("first failures:", *failures[:5], sep="\n  ")

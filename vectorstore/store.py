@@ -3,91 +3,43 @@
 Chroma doubles as the record manager: every chunk carries its article's id and content
 hash, so a re-ingest can tell an unchanged article (nothing written) from a changed one
 (new chunks written first, then the old ones removed, so the article is never missing).
+
+One writer, any number of readers: ``writing()`` holds a lock file for a write run and
+``refresh()`` reopens a reader whose client fell behind another process's writes. (~380
+lines: the collection's reads and writes and the rules that keep them consistent belong
+together; opening a store and its failures are in ``chroma.py``.)
 """
 
 from __future__ import annotations
 
-import functools
-import logging
 import os
-import shutil
-import sqlite3
 import sys
-import tempfile
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, TypeVar
-from urllib.parse import urlparse
+from typing import Any, Literal
 
 import numpy as np
 from filelock import FileLock, Timeout
 from langchain_core.embeddings import Embeddings
 
+from .chroma import (
+    WRITE_HOLDER,
+    WRITE_LOCK,
+    WRITE_WAIT_S,
+    log,
+    open_client,
+    read_only_copy,
+    store_errors,
+)
 from .documents import Article, ArticleInfo, Chunk, Passage
 from .embeddings import ChromaEmbeddingFunction
 from .errors import StoreError
 
 Status = Literal["added", "unchanged", "updated"]
-
-
-log = logging.getLogger(__name__)
-WRITE_LOCK = "write.lock"  # in a local store's folder: held by the one process writing
-WRITE_HOLDER = "write.lock.holder"  # who holds it (pid and command), for the one waiting
-WRITE_WAIT_S = 600.0  # how long a second writer waits before giving up
-
-
-def _client(path: str | Path | None, url: str | None) -> Any:
-    import chromadb
-    from chromadb.config import Settings
-
-    settings = Settings(anonymized_telemetry=False, allow_reset=False)
-    if url:
-        parsed = urlparse(url if "://" in url else f"http://{url}")
-        if not parsed.hostname:
-            raise StoreError(
-                f"Chroma server URL '{url}' has no host; use e.g. http://localhost:8000"
-            )
-        try:
-            return chromadb.HttpClient(
-                host=parsed.hostname,
-                port=parsed.port or (443 if parsed.scheme == "https" else 8000),
-                ssl=parsed.scheme == "https",
-                settings=settings,
-            )
-        except Exception as exc:
-            raise StoreError(
-                f"cannot reach the Chroma server at {url} ({exc}); start it with "
-                "`chroma run --path DIR --port N` or unset ARTICLE_QA_CHROMA_URL"
-            ) from exc
-    if path is None:
-        raise StoreError("no store location: set ARTICLE_QA_STORE_DIR or ARTICLE_QA_CHROMA_URL")
-    folder = Path(path).expanduser()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(folder), settings=settings)
-    except Exception as exc:
-        raise StoreError(
-            f"cannot open the article store at {folder} ({type(exc).__name__}: {exc}); "
-            "check the folder's permissions, or point ARTICLE_QA_STORE_DIR at a new folder"
-        ) from exc
-
-
-def _read_only_copy(folder: Path) -> Path:
-    """A private copy of a store that can't be written here (a read-only mount, a replica):
-    Chroma writes when it opens a store, so questions are served from the copy."""
-    copy = Path(tempfile.mkdtemp(prefix="article-qa-readonly-")) / "store"
-    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(WRITE_LOCK, WRITE_HOLDER))
-    log.warning(
-        "article-qa: the store at %s is read-only; serving questions from a copy in %s "
-        "(it is not written, and writes elsewhere are not seen until the next start)",
-        folder,
-        copy,
-    )
-    return copy
 
 
 def _meta(article: Article, chunk: Chunk, n_chunks: int) -> dict[str, str | int]:
@@ -124,56 +76,6 @@ def where_clause(
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-_T = TypeVar("_T")
-_FAILURES = (
-    # (what Chroma / SQLite says, what the user reads)
-    (
-        "disk is full",
-        "the disk holding it is full; free some space and run the command again "
-        "(nothing stored so far is lost)",
-    ),
-    (
-        "readonly database",
-        "it is read-only here; check the folder's permissions, or serve a writable copy",
-    ),
-    ("database is locked", "another process holds it; try again in a moment"),
-    ("malformed", "its files are damaged; restore a backup, or ingest again into a new folder"),
-)
-
-
-def explain(exc: BaseException, location: str) -> StoreError:
-    """A Chroma, SQLite or file-system failure as one sentence saying what to do."""
-    said = str(exc)
-    for marker, advice in _FAILURES:
-        if marker in said.lower():
-            return StoreError(f"the article store at {location} cannot be used: {advice}")
-    return StoreError(
-        f"the article store at {location} failed ({type(exc).__name__}: {said[:300]}); "
-        "run the command again, and if it keeps failing, ingest into a new folder"
-    )
-
-
-def _store_errors(method: Callable[..., _T]) -> Callable[..., _T]:
-    """Turn what Chroma, SQLite or the file system raise inside ``method`` into a
-    ``StoreError`` with a message (a StoreError passes as it is)."""
-
-    @functools.wraps(method)
-    def wrapper(self: ArticleStore, *args: Any, **kwargs: Any) -> _T:
-        try:
-            return method(self, *args, **kwargs)
-        except StoreError:
-            raise
-        except Exception as exc:
-            # Chroma's own errors (chromadb.errors, imported only when a store is opened)
-            if isinstance(exc, sqlite3.Error | OSError) or type(exc).__module__.startswith(
-                "chromadb"
-            ):
-                raise explain(exc, self.location) from exc
-            raise
-
-    return wrapper
-
-
 class ArticleStore:
     """Store, replace, list, remove and search articles in one Chroma collection."""
 
@@ -193,7 +95,7 @@ class ArticleStore:
             self._path and self._path.is_dir() and not os.access(self._path, os.W_OK)
         )
         if self.read_only and self._path is not None:
-            self._path = _read_only_copy(self._path)
+            self._path = read_only_copy(self._path)
         self._open()
         self._max_batch = max(1, int(self._client.get_max_batch_size()))
         self._lock = FileLock(self._path / WRITE_LOCK) if self._path else None
@@ -207,7 +109,7 @@ class ArticleStore:
         return self._path
 
     def _open(self) -> None:
-        self._client = _client(self._path, self.url)
+        self._client = open_client(self._path, self.url)
         try:
             self._col = self._client.get_or_create_collection(
                 name=self.name,
@@ -222,7 +124,7 @@ class ArticleStore:
 
     # -- one writer, any number of readers ------------------------------------------------
 
-    @_store_errors
+    @store_errors
     def refresh(self) -> bool:
         """Catch up with writes by other processes: a local Chroma client keeps its vector
         index in memory and would neither find their chunks nor fetch them by id, so the
@@ -289,7 +191,7 @@ class ArticleStore:
         """Store one article's chunks; see ``put_many``."""
         return self.put_many([(article, chunks)])[0]
 
-    @_store_errors
+    @store_errors
     def put_many(self, items: Sequence[tuple[Article, Sequence[Chunk]]]) -> list[Status]:
         """Store several articles at once (one embedding batch); unchanged ones are skipped."""
         with self.writing():
@@ -336,7 +238,7 @@ class ArticleStore:
             self._bump()
         return statuses
 
-    @_store_errors
+    @store_errors
     def remove(self, article_id: str) -> int:
         """Remove an article's chunks; returns how many were removed."""
         with self.writing():
@@ -350,7 +252,7 @@ class ArticleStore:
         """Record that the collection changed (the keyword index compares revisions)."""
         self._col.modify(metadata={"revision": uuid.uuid4().hex})
 
-    @_store_errors
+    @store_errors
     def revision(self) -> str:
         """A token that changes whenever chunks are written or removed, by any process."""
         fresh = self._client.get_collection(
@@ -370,7 +272,7 @@ class ArticleStore:
             )
             offset += len(found["ids"])
 
-    @_store_errors
+    @store_errors
     def _page(self, size: int, offset: int) -> Any:
         return self._col.get(include=["documents", "metadatas"], limit=size, offset=offset)
 
@@ -380,12 +282,12 @@ class ArticleStore:
 
     # -- reading -------------------------------------------------------------------------
 
-    @_store_errors
+    @store_errors
     def count(self) -> int:
         """Number of stored chunks."""
         return int(self._col.count())
 
-    @_store_errors
+    @store_errors
     def list_articles(self) -> list[ArticleInfo]:
         """Every stored article (one entry per article, newest first)."""
         found = self._col.get(include=["metadatas"])
@@ -421,7 +323,7 @@ class ArticleStore:
         """Like ``search`` for an already embedded query."""
         return self.search_vector_with_embeddings(vector, k, where, with_embeddings=False)[0]
 
-    @_store_errors
+    @store_errors
     def search_vector_with_embeddings(
         self,
         vector: Sequence[float] | np.ndarray,
@@ -455,7 +357,7 @@ class ArticleStore:
         ]
         return passages, vectors
 
-    @_store_errors
+    @store_errors
     def passages_with_embeddings(
         self, ids: Sequence[str]
     ) -> tuple[list[Passage], list[np.ndarray]]:

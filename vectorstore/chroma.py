@@ -1,0 +1,122 @@
+"""Opening a Chroma store and what can go wrong with it: the client (local folder or
+server), the copy a read-only folder is served from, the write lock's names, and Chroma,
+SQLite and file-system failures turned into one sentence saying what to do."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+
+from .errors import StoreError
+
+log = logging.getLogger(__name__)
+WRITE_LOCK = "write.lock"  # in a local store's folder: held by the one process writing
+WRITE_HOLDER = "write.lock.holder"  # who holds it (pid and command), for the one waiting
+WRITE_WAIT_S = 600.0  # how long a second writer waits before giving up
+
+
+def open_client(path: str | Path | None, url: str | None) -> Any:
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False, allow_reset=False)
+    if url:
+        parsed = urlparse(url if "://" in url else f"http://{url}")
+        if not parsed.hostname:
+            raise StoreError(
+                f"Chroma server URL '{url}' has no host; use e.g. http://localhost:8000"
+            )
+        try:
+            return chromadb.HttpClient(
+                host=parsed.hostname,
+                port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                ssl=parsed.scheme == "https",
+                settings=settings,
+            )
+        except Exception as exc:
+            raise StoreError(
+                f"cannot reach the Chroma server at {url} ({exc}); start it with "
+                "`chroma run --path DIR --port N` or unset ARTICLE_QA_CHROMA_URL"
+            ) from exc
+    if path is None:
+        raise StoreError("no store location: set ARTICLE_QA_STORE_DIR or ARTICLE_QA_CHROMA_URL")
+    folder = Path(path).expanduser()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(folder), settings=settings)
+    except Exception as exc:
+        raise StoreError(
+            f"cannot open the article store at {folder} ({type(exc).__name__}: {exc}); "
+            "check the folder's permissions, or point ARTICLE_QA_STORE_DIR at a new folder"
+        ) from exc
+
+
+def read_only_copy(folder: Path) -> Path:
+    """A private copy of a store that can't be written here (a read-only mount, a replica):
+    Chroma writes when it opens a store, so questions are served from the copy."""
+    copy = Path(tempfile.mkdtemp(prefix="article-qa-readonly-")) / "store"
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(WRITE_LOCK, WRITE_HOLDER))
+    log.warning(
+        "article-qa: the store at %s is read-only; serving questions from a copy in %s "
+        "(it is not written, and writes elsewhere are not seen until the next start)",
+        folder,
+        copy,
+    )
+    return copy
+
+
+_T = TypeVar("_T")
+_FAILURES = (
+    # (what Chroma / SQLite says, what the user reads)
+    (
+        "disk is full",
+        "the disk holding it is full; free some space and run the command again "
+        "(nothing stored so far is lost)",
+    ),
+    (
+        "readonly database",
+        "it is read-only here; check the folder's permissions, or serve a writable copy",
+    ),
+    ("database is locked", "another process holds it; try again in a moment"),
+    ("malformed", "its files are damaged; restore a backup, or ingest again into a new folder"),
+)
+
+
+def explain(exc: BaseException, location: str) -> StoreError:
+    """A Chroma, SQLite or file-system failure as one sentence saying what to do."""
+    said = str(exc)
+    for marker, advice in _FAILURES:
+        if marker in said.lower():
+            return StoreError(f"the article store at {location} cannot be used: {advice}")
+    return StoreError(
+        f"the article store at {location} failed ({type(exc).__name__}: {said[:300]}); "
+        "run the command again, and if it keeps failing, ingest into a new folder"
+    )
+
+
+def store_errors(method: Callable[..., _T]) -> Callable[..., _T]:
+    """Turn what Chroma, SQLite or the file system raise inside ``method`` into a
+    ``StoreError`` with a message (a StoreError passes as it is)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> _T:
+        try:
+            return method(self, *args, **kwargs)
+        except StoreError:
+            raise
+        except Exception as exc:
+            # Chroma's own errors (chromadb.errors, imported only when a store is opened)
+            if isinstance(exc, sqlite3.Error | OSError) or type(exc).__module__.startswith(
+                "chromadb"
+            ):
+                raise explain(exc, self.location) from exc
+            raise
+
+    return wrapper
