@@ -178,12 +178,20 @@ def main() -> None:
         start.wait()
         began = time.perf_counter()
         ingester = _ingest_beside(store, args.ingest, tmp, env) if args.ingest else None
+        ingest_s = float("nan")
+        if ingester is not None:
+
+            def timed(proc: subprocess.Popen) -> None:
+                nonlocal ingest_s
+                proc.wait()
+                ingest_s = time.perf_counter() - began
+
+            threading.Thread(target=timed, args=(ingester,), daemon=True).start()
         for t in threads:
             t.join(args.seconds + 600)
         elapsed = time.perf_counter() - began
         if ingester is not None:
             rc = ingester.wait(600)
-            ingest_s = time.perf_counter() - began
             if rc != 0:
                 failures.append(f"the concurrent ingest exited {rc}")
         peak = _peak_rss_mb(server.pid)
