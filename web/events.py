@@ -3,6 +3,7 @@ wired to the components of ``web.layout``. Every answer comes from an ``Assistan
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ from .render import (
 )
 
 ANSWER_ERRORS = (EmptyStoreError, QuestionError, StoreError, ReaderError)
+UNEXPECTED = "article-qa could not answer this; the server's log has the details"
+log = logging.getLogger(__name__)
 
 
 class Events:
@@ -89,6 +92,10 @@ class Events:
         except ANSWER_ERRORS as exc:
             reply["content"] = problem_markdown(exc)
             yield chat, answers, gr.skip(), ""
+        except Exception as exc:  # the page's boundary: said in the chat, logged in full
+            log.exception("article-qa: answering %r failed", question)
+            reply["content"] = problem_markdown(RuntimeError(f"{UNEXPECTED} ({exc})"))
+            yield chat, answers, gr.skip(), ""
 
     def collection(self) -> str:
         try:
@@ -138,6 +145,9 @@ class Events:
             ).model_dump()
         except ANSWER_ERRORS as exc:
             raise gr.Error(str(exc)) from exc
+        except Exception as exc:  # an error, never silence
+            log.exception("article-qa: /ask %r failed", question)
+            raise gr.Error(f"{UNEXPECTED} ({type(exc).__name__}: {exc})") from exc
 
     def stream_api(self, question: str, k: int | None = None) -> Iterator[dict[str, Any]]:
         """Stream an answer: partial text as it grows, then the final answer with citations."""
@@ -151,6 +161,9 @@ class Events:
                     yield {"final": False, "text": item}
         except ANSWER_ERRORS as exc:
             raise gr.Error(str(exc)) from exc
+        except Exception as exc:  # an error, never an empty stream
+            log.exception("article-qa: /stream %r failed", question)
+            raise gr.Error(f"{UNEXPECTED} ({type(exc).__name__}: {exc})") from exc
 
 
 def register_events(demo: gr.Blocks, ui: Layout, events: Events) -> None:

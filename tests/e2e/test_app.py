@@ -219,3 +219,22 @@ def test_the_page_is_built_over_the_assistant_it_is_given(tmp_path: Path) -> Non
     assert "embeddings" not in vars(bot) and "store" not in vars(bot)  # nothing loaded yet
     [slider] = [b for b in first.blocks.values() if isinstance(b, gr.Slider)]
     assert slider.maximum == 50  # Settings.top_k allows 1..50
+
+
+def test_a_store_failure_under_a_running_page_is_an_error_not_silence(
+    page_factory, sample_store: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """/ask and /stream raise with the store's message (not zero items) when the store
+    breaks under a running page, and the page answers again once it is whole."""
+    page = page_factory(store_dir=sample_store)
+    client = Client(page.url, verbose=False)
+    assert Answer(**client.predict("Who is Andrei Lankov?", 6, api_name="/ask")).citations
+    db = sample_store / "chroma.sqlite3"
+    whole = db.read_bytes()
+    db.write_bytes(b"this is not a database" * 1000)
+    try:
+        for endpoint in ("/ask", "/stream"):
+            with pytest.raises(Exception, match="article store at"):
+                client.predict("How is Kim traveling to Russia?", 6, api_name=endpoint)
+    finally:
+        db.write_bytes(whole)
