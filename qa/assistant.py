@@ -18,13 +18,16 @@ from langchain_core.language_models import BaseChatModel
 from vectorstore import (
     ArticleInfo,
     ArticleStore,
+    FeedList,
     IngestReport,
     Passage,
     SentenceEmbeddings,
+    SyncReport,
     UploadError,
     ingest,
     load_embeddings,
     save_upload,
+    sync_feeds,
 )
 
 from .citations import Claim, Verifier, finalize, parse_claims
@@ -290,18 +293,16 @@ class Assistant:
         on_progress: Callable[[int, int], None] | None = None,
         progress: bool = False,
     ) -> IngestReport:
-        """Add files or folders of articles to the store (see ``vectorstore.ingest``);
-        ``progress`` shows a progress bar on the terminal."""
-        s = self.settings
+        """Add files, folders of articles and web pages (http(s) URLs) to the store (see
+        ``vectorstore.ingest``); ``progress`` shows a progress bar on the terminal."""
         with self._ingest_lock:
             return ingest(
                 paths,
                 self.store,
-                max_tokens=s.chunk_tokens,
-                overlap_tokens=s.chunk_overlap,
-                batch_chunks=s.ingest_batch,
+                batch_chunks=self.settings.ingest_batch,
                 on_progress=on_progress,
                 progress=progress,
+                **self._writing(),
             )
 
     def upload(
@@ -321,6 +322,35 @@ class Assistant:
             except (UploadError, OSError) as exc:
                 refused.append(str(exc))
         return (self.ingest(saved, on_progress) if saved else None), refused
+
+    @property
+    def feeds(self) -> FeedList:
+        """The followed feeds (``add``, ``remove``, ``all``), kept beside the store."""
+        return FeedList.for_store(self.store)
+
+    def sync(
+        self,
+        progress: bool = False,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> SyncReport:
+        """Fetch every followed feed and store its new and updated items."""
+        with self._ingest_lock:
+            return sync_feeds(
+                self.store,
+                self.feeds,
+                progress=progress,
+                on_progress=on_progress,
+                **self._writing(),
+            )
+
+    def _writing(self) -> dict[str, Any]:
+        """The settings every way of adding articles shares."""
+        s = self.settings
+        return {
+            "max_tokens": s.chunk_tokens,
+            "overlap_tokens": s.chunk_overlap,
+            "allow_private": s.fetch_allow_private,
+        }
 
     def articles(self) -> list[ArticleInfo]:
         """The stored articles, newest first."""

@@ -156,6 +156,62 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_feeds(args: argparse.Namespace) -> int:
+    from .assistant import Assistant
+
+    if args.action != "list" and not args.url:
+        print(f"error: `article-qa feeds {args.action}` needs the feed's URL", file=sys.stderr)
+        return 2
+    feeds = Assistant(_settings(args)).feeds
+    if args.action == "add":
+        feed = feeds.add(args.url, args.name or "")
+        print(inert(f"following {feed.url}; `article-qa sync` fetches it"))
+    elif args.action == "remove":
+        feed = feeds.remove(args.url)
+        print(inert(f"no longer following {feed.label} (its articles stay stored)"))
+    else:
+        followed = feeds.all()
+        for f in followed:
+            state = f"last sync {f.last_fetch or 'never'}, {len(f.seen)} items"
+            error = f", last error: {f.last_error}" if f.last_error else ""
+            print(inert(f"{f.label}  {f.url}  ({state}{error})"))
+        print(f"{len(followed)} feeds followed")
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    import time
+
+    from .assistant import Assistant
+
+    bot = Assistant(_settings(args))
+    while True:
+        report = bot.sync(progress=not args.quiet)
+        for result in report.feeds:
+            print(inert(result.summary()), file=sys.stderr if result.error else sys.stdout)
+            for failure in result.failed:
+                print(inert(f"  failed: {failure}"), file=sys.stderr)
+            for note in result.notes:
+                print(inert(f"  note: {note}"), file=sys.stderr)
+        print(report.summary(), flush=True)
+        if not args.every:
+            return 1 if any(f.error or f.failed for f in report.feeds) else 0
+        time.sleep(args.every)  # Ctrl-C here (or between items) ends cleanly
+
+
+def _interval(value: str) -> float:
+    """``30m``, ``2h``, ``45s`` or seconds → seconds."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    text = value.strip().lower()
+    try:
+        seconds = float(text[:-1]) * units[text[-1]] if text[-1:] in units else float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not an interval like 30m or 2h") from None
+    if seconds < 60:
+        raise argparse.ArgumentTypeError("sync at most once a minute (e.g. --every 30m)")
+    return seconds
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     try:
@@ -223,6 +279,16 @@ def parser() -> argparse.ArgumentParser:
     rm.add_argument("refs", nargs="+", metavar="ID|URL|TITLE")
     rm.add_argument("--all", action="store_true", help="remove every match")
     rm.set_defaults(func=cmd_remove)
+
+    feeds = sub.add_parser("feeds", parents=[common], help="follow RSS/Atom feeds")
+    feeds.add_argument("action", choices=["add", "list", "remove"])
+    feeds.add_argument("url", nargs="?", metavar="URL|NAME", help="the feed (add, remove)")
+    feeds.add_argument("--name", help="a name for the feed (add)")
+    feeds.set_defaults(func=cmd_feeds)
+    sync = sub.add_parser("sync", parents=[common], help="store new items of followed feeds")
+    sync.add_argument("--every", type=_interval, metavar="30m", help="keep syncing until Ctrl-C")
+    sync.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    sync.set_defaults(func=cmd_sync)
 
     srv = sub.add_parser("serve", parents=[common], help="serve the chat page")
     srv.add_argument(

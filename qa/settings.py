@@ -99,6 +99,11 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(20, ge=1, le=1024, description="largest file the page accepts")
     concurrency: int = Field(8, ge=1, le=64, description="questions answered at once")
     queue_size: int = Field(200, ge=1, description="requests that may wait in the page's queue")
+    fetch_allow_private: bool = Field(
+        False,
+        description="fetch pages and feeds from private, loopback and link-local addresses too "
+        "(your own intranet); off: only public addresses",
+    )
     seed_dir: Path | None = Field(
         Path("data/articles"), description="ingested when the page starts on an empty store"
     )

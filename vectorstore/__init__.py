@@ -13,6 +13,8 @@ from .chunking import CHUNK_TOKENS, OVERLAP_TOKENS
 from .documents import ArticleInfo, Passage
 from .embeddings import SentenceEmbeddings, embed_many, load_embeddings
 from .errors import ModelError, StoreError
+from .feeds import Feed, FeedList, SyncReport
+from .feeds import sync as sync_feeds
 from .ingest import IngestReport, ingest
 from .keyword import KeywordIndex
 from .loaders import MB, SUPPORTED_SUFFIXES
@@ -30,12 +32,15 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "ArticleInfo",
     "ArticleStore",
+    "Feed",
+    "FeedList",
     "IngestReport",
     "KeywordIndex",
     "ModelError",
     "Passage",
     "SentenceEmbeddings",
     "StoreError",
+    "SyncReport",
     "UploadError",
     "clause_spans",
     "embed_many",
@@ -47,6 +52,7 @@ __all__ = [
     "sentence_spans",
     "site_name",
     "source_from_url",
+    "sync_feeds",
     "terms",
     "where_clause",
 ]

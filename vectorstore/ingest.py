@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .chunking import CHUNK_TOKENS, OVERLAP_TOKENS, chunk_text
 from .documents import Article, Chunk
 from .embeddings import wordpiece_fits
-from .loaders import LoadError, discover, load_file
+from .loaders import LoadError, discover, html_article, load_file
 from .store import ArticleStore, Status
 
 
@@ -64,9 +64,27 @@ class IngestReport:
         )
 
 
-def _units(path: Path) -> int:
+def load_url(url: str, allow_private: bool = False) -> Iterator[Article | LoadError]:
+    """The article of one web page (as ``load_file`` for a file): fetched, then read by the
+    same HTML path as files; its id is its canonical URL."""
+    from .fetch import FEED_TYPES, HTML_TYPES, FetchError, fetch
+
+    try:
+        page = fetch(url, HTML_TYPES + FEED_TYPES, allow_private=allow_private)
+        if page.is_feed and not page.is_html:
+            raise LoadError(
+                url, "this is a feed, not a page: follow it with `article-qa feeds add URL`"
+            )
+        yield html_article(page.text, url, url=page.url)
+    except FetchError as exc:
+        yield LoadError(exc.url, exc.reason)
+    except LoadError as exc:
+        yield exc
+
+
+def _units(path: Path | str) -> int:
     """How many progress steps a file is worth (a JSONL file: one per line)."""
-    if path.suffix.lower() == ".jsonl":
+    if isinstance(path, Path) and path.suffix.lower() == ".jsonl":
         try:
             with path.open("rb") as fh:
                 return max(1, sum(1 for line in fh if line.strip()))
@@ -84,19 +102,22 @@ def ingest(
     batch_chunks: int = 256,
     progress: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    allow_private: bool = False,
 ) -> IngestReport:
-    """Ingest every supported file under ``paths`` into ``store``.
+    """Ingest every supported file under ``paths``, and every web page among them given
+    as an http(s) URL, into ``store``.
 
-    Unreadable files and bad records are collected in ``report.failed`` with their path
-    and reason; everything else is stored. ``progress`` draws a bar on stderr;
-    ``on_progress(done, total)`` is called as work advances (for UIs).
+    Unreadable files, pages that can't be fetched and bad records are collected in
+    ``report.failed`` with their path or URL and reason; everything else is stored.
+    ``progress`` draws a bar on stderr; ``on_progress(done, total)`` is called as work
+    advances (for UIs). ``allow_private``: fetch from private addresses too (see ``fetch``).
     """
     from tqdm.auto import tqdm
 
     started = time.perf_counter()
     report = IngestReport()
     fits = wordpiece_fits(store.embeddings)
-    files: list[Path] = []
+    files: list[Path | str] = []
     for found in discover(list(paths)):
         if isinstance(found, LoadError):
             report.failed.append(found)
@@ -130,7 +151,8 @@ def ingest(
         finish.enter_context(store.writing())  # one writer at a time, for the whole run
         for file, weight in zip(files, weights, strict=True):
             seen = 0
-            for result in load_file(file):
+            loaded = load_url(file, allow_private) if isinstance(file, str) else load_file(file)
+            for result in loaded:
                 seen += 1
                 if weight > 1:
                     advance(1)

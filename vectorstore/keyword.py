@@ -30,11 +30,6 @@ log = logging.getLogger(__name__)
 INDEX_VERSION = 1
 
 
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "article-qa" / "keyword"
-
-
 @dataclass(slots=True)
 class KeywordHit:
     """A chunk found by its words: its id and BM25 score."""
@@ -58,14 +53,9 @@ class KeywordIndex:
         self.articles: list[str] = []
 
     @classmethod
-    def for_store(cls, store: ArticleStore, cache_dir: Path | None = None) -> KeywordIndex:
-        """The index of ``store``: beside a local store, else in the cache folder."""
-        if store.folder is not None:
-            folder = store.folder / "keyword-index" / store.name
-        else:
-            safe = "".join(ch if ch.isalnum() else "_" for ch in store.location)
-            folder = (cache_dir or default_cache_dir()) / safe / store.name
-        return cls(store, folder)
+    def for_store(cls, store: ArticleStore) -> KeywordIndex:
+        """The index of ``store``: beside a local store, else in the server's cache folder."""
+        return cls(store, store.state_dir / "keyword-index" / store.name)
 
     # -- keeping in step ----------------------------------------------------------------------
 

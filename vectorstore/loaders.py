@@ -99,12 +99,12 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     return str(best)
 
 
-def _article(path: Path, text: str, **fields: str) -> Article:
+def _article(path: str | Path, text: str, **fields: str) -> Article:
     """The one place every loader's article is made: its text and metadata cleaned."""
     body = clean_text(text)
     if not body:
         raise LoadError(path, "no article text in file")
-    title = clean_title(fields.pop("title", "") or "") or _title_from_path(path)
+    title = clean_title(fields.pop("title", "") or "") or _title_from_path(Path(str(path)))
     warnings = []
     source = clean_field(fields.pop("source", "") or "", SOURCE_CHARS)
     url = fields.pop("url", "") or ""
@@ -189,24 +189,30 @@ def load_markdown(path: Path) -> list[Article]:
 
 
 def load_html(path: Path) -> list[Article]:
-    """An HTML page: main text and metadata extracted by trafilatura."""
+    """An HTML file: main text and metadata extracted by trafilatura."""
+    return [html_article(read_text(path, MAX_ARTICLE_BYTES), path)]
+
+
+def html_article(html: str, where: str | Path, url: str = "") -> Article:
+    """An HTML page (a file, or fetched from ``url``): main text and metadata by
+    trafilatura; its id is the page's canonical URL (else ``url``)."""
     import trafilatura
 
-    html = read_text(path, MAX_ARTICLE_BYTES)
-    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+    doc = trafilatura.bare_extraction(
+        html, url=url or None, with_metadata=True, include_comments=False
+    )
     text = getattr(doc, "text", None) if doc is not None else None
     if not text or isinstance(doc, dict) or doc is None:  # a Document unless as_dict=True
-        raise LoadError(path, "no article text found in the HTML page")
-    return [
-        _article(
-            path,
-            text,
-            title=doc.title or "",
-            date=normalize_date(doc.date),
-            url=http_url(doc.url),
-            source=doc.sitename or "",
-        )
-    ]
+        raise LoadError(where, "no article text found in the HTML page")
+    canonical = http_url(doc.url) or http_url(url)
+    return _article(
+        where,
+        text,
+        title=doc.title or "",
+        date=normalize_date(doc.date),
+        url=canonical,
+        source=doc.sitename or (source_from_url(canonical) if canonical else ""),
+    )
 
 
 def _record_fields(record: dict[str, Any]) -> dict[str, str]:
@@ -309,9 +315,23 @@ def load_file(path: Path) -> Iterator[Article | LoadError]:
         yield LoadError(path, f"could not parse file ({type(exc).__name__}: {exc})")
 
 
-def discover(paths: list[str | Path]) -> Iterator[Path | LoadError]:
-    """The files to ingest under the given paths, walked recursively, symlink loops ignored."""
+def is_url(given: str | Path) -> bool:
+    """An http(s) URL given where a file or folder could be."""
+    return isinstance(given, str) and given.lower().startswith(("http://", "https://"))
+
+
+def discover(paths: list[str | Path]) -> Iterator[Path | str | LoadError]:
+    """The files to ingest under the given paths, walked recursively, symlink loops ignored;
+    URLs pass through as they are."""
     for given in paths:
+        if is_url(given):
+            yield str(given)
+            continue
+        if isinstance(given, str) and re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", given):
+            yield LoadError(
+                given, "only http:// and https:// URLs are fetched; give a file as a plain path"
+            )
+            continue
         path = Path(given).expanduser()
         if path.is_file():
             yield path

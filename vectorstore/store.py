@@ -103,6 +103,16 @@ class ArticleStore:
         self._seen = self.revision()  # the revision this object's Chroma client is current with
 
     @property
+    def state_dir(self) -> Path:
+        """Where state derived from or kept beside the store lives (the keyword index, the
+        feed list): the store's folder, or a cache folder per Chroma server."""
+        if self._path is not None:
+            return self._path
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        safe = "".join(ch if ch.isalnum() else "_" for ch in self.location)
+        return Path(base) / "article-qa" / "servers" / safe
+
+    @property
     def folder(self) -> Path | None:
         """The local folder Chroma opens (a read-only store's private copy); None for a
         Chroma server."""
