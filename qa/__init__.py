@@ -4,7 +4,15 @@
 >>> print(answer("What does Kim want from Russia?"))
 """
 
-from vectorstore import SUPPORTED_SUFFIXES, ArticleInfo, IngestReport, StoreError, http_url
+from vectorstore import (
+    SUPPORTED_SUFFIXES,
+    ArticleInfo,
+    Feed,
+    IngestReport,
+    StoreError,
+    SyncReport,
+    http_url,
+)
 
 from .assistant import Assistant, EmptyStoreError, answer, stream
 from .query import Filters, QuestionError
@@ -19,6 +27,7 @@ __all__ = [
     "Assistant",
     "Citation",
     "EmptyStoreError",
+    "Feed",
     "Filters",
     "IngestReport",
     "QuestionError",
@@ -26,6 +35,7 @@ __all__ = [
     "Settings",
     "ShortAnswer",
     "StoreError",
+    "SyncReport",
     "answer",
     "http_url",
     "stream",

@@ -323,6 +323,15 @@ class Assistant:
                 refused.append(str(exc))
         return (self.ingest(saved, on_progress) if saved else None), refused
 
+    def add_from_web(self, url: str) -> tuple[str, IngestReport | SyncReport]:
+        """Add what ``url`` holds: a page is ingested, a feed followed and synced at once.
+        Which it was ("page" or "feed") and the report."""
+        report = self.ingest([url])
+        if report.failed and report.failed[0].reason.startswith("this is a feed"):
+            self.feeds.add(url)
+            return "feed", self.sync()
+        return "page", report
+
     @property
     def feeds(self) -> FeedList:
         """The followed feeds (``add``, ``remove``, ``all``), kept beside the store."""

@@ -195,6 +195,7 @@ def sync(
                     else:
                         result.unchanged += 1
                     feeds.save(followed)  # after every item: an interruption repeats nothing
+                result.feed = feed.label  # the feed's own title, once read
                 feed.last_fetch = datetime.now(UTC).isoformat(timespec="seconds")
                 feed.last_error = result.error
                 feeds.save(followed)

@@ -26,7 +26,9 @@ from .render import (
     OFFLINE,
     answer_markdown,
     collection_html,
+    feeds_html,
     problem_markdown,
+    report_markdown,
     sources_html,
     text,
 )
@@ -127,6 +129,43 @@ class Events:
         lines += [f"- ✗ {text(reason)}" for reason in refused]
         return "\n".join(lines), self.collection(), None
 
+    def add_from_web(
+        self,
+        url: str,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's way)
+    ) -> tuple[str, str, str]:
+        """Add a page or follow a feed; says which it found and what was stored."""
+        if not (url or "").strip():
+            return (
+                "Paste the address of a web page or a feed first.",
+                self.feeds(),
+                self.collection(),
+            )
+        progress(0, desc="Fetching")
+        try:
+            kind, report = self.bot.add_from_web(url.strip())
+        except StoreError as exc:
+            return problem_markdown(exc), self.feeds(), self.collection()
+        return report_markdown(kind, report), self.feeds(), self.collection()
+
+    def sync_now(
+        self,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's way)
+    ) -> tuple[str, str, str]:
+        """Sync every followed feed, with progress."""
+        progress(0, desc="Syncing feeds")
+        try:
+            report = self.bot.sync(on_progress=lambda done, total: progress(done / max(total, 1)))
+        except StoreError as exc:
+            return problem_markdown(exc), self.feeds(), self.collection()
+        return report_markdown("feeds", report), self.feeds(), self.collection()
+
+    def feeds(self) -> str:
+        try:
+            return feeds_html(self.bot.feeds.all())
+        except StoreError as exc:
+            return f'<p class="aq-empty">{text(str(exc))}</p>'
+
     def on_load(self) -> tuple[str, str]:
         """The status line (empty store, unreadable store) and the collection panel."""
         try:
@@ -201,5 +240,19 @@ def register_events(demo: gr.Blocks, ui: Layout, events: Events) -> None:
         concurrency_limit=1,
         api_visibility="private",
     ).then(events.on_load, None, [ui.status, ui.collection], api_visibility="private")
+    web_outputs = [ui.web_report, ui.feeds, ui.collection]
+    # public: programs may add pages and feeds too (behind the page's login, when one is set)
+    ui.add_url.click(
+        events.add_from_web, [ui.web_url], web_outputs, concurrency_limit=1, api_name="add_url"
+    )
+    ui.web_url.submit(
+        events.add_from_web,
+        [ui.web_url],
+        web_outputs,
+        concurrency_limit=1,
+        api_visibility="private",
+    )
+    ui.sync.click(events.sync_now, None, web_outputs, concurrency_limit=1, api_visibility="private")
+    demo.load(events.feeds, None, [ui.feeds], api_visibility="private")
     gr.api(events.ask_api, api_name="ask")
     gr.api(events.stream_api, api_name="stream")

@@ -39,6 +39,11 @@ class Layout:
     files: gr.File
     add: gr.Button
     report: gr.Markdown
+    web_url: gr.Textbox
+    add_url: gr.Button
+    web_report: gr.Markdown
+    feeds: gr.HTML
+    sync: gr.Button
     collection: gr.HTML
 
 
@@ -120,9 +125,21 @@ def build_layout(settings: Settings) -> Layout:
                 )
                 add = gr.Button("Add to collection", elem_id="add")
                 report = gr.Markdown(elem_id="ingest-report")
+            with gr.Accordion("Add from the web", open=False):
+                web_url = gr.Textbox(
+                    label="A web page or a feed (RSS, Atom)",
+                    placeholder="https://…",
+                    elem_id="web-url",
+                    max_lines=1,
+                )
+                add_url = gr.Button("Add", elem_id="add-url")
+                web_report = gr.Markdown(elem_id="web-report")
+                gr.Markdown("**Feeds followed**")
+                feeds = gr.HTML(elem_id="feeds")
+                sync = gr.Button("Sync now", size="sm", elem_id="sync")
             with gr.Accordion("Collection", open=False):
                 collection = gr.HTML(elem_id="collection")
     return Layout(
         status, answers, chat, question, ask, examples, clear, sources, top_k, since, until,
-        source, llm, files, add, report, collection,
+        source, llm, files, add, report, web_url, add_url, web_report, feeds, sync, collection,
     )  # fmt: skip

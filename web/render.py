@@ -16,7 +16,18 @@ from importlib import resources
 import jinja2
 from markupsafe import Markup
 
-from qa import Answer, ArticleInfo, Citation, EmptyStoreError, Settings, StoreError, http_url
+from qa import (
+    Answer,
+    ArticleInfo,
+    Citation,
+    EmptyStoreError,
+    Feed,
+    IngestReport,
+    Settings,
+    StoreError,
+    SyncReport,
+    http_url,
+)
 
 OFFLINE = "offline quoting (no LLM)"
 NO_ARTICLES = (
@@ -124,6 +135,24 @@ def collection_html(articles: list[ArticleInfo], chunks: int, problem: str = "")
             chunks=chunks,
         )
     )
+
+
+def feeds_html(feeds: list[Feed]) -> str:
+    """The followed feeds with their last sync, items and errors."""
+    return _templates().get_template("feeds.html").render(feeds=feeds)
+
+
+def report_markdown(kind: str, report: IngestReport | SyncReport) -> str:
+    """What adding from the web did: which kind of address it was, and the report."""
+    lines = [f"**{text(kind.capitalize())}: {text(report.summary())}**"]
+    if isinstance(report, IngestReport):
+        lines += [f"- ✗ {text(f'{e.path}: {e.reason}')}" for e in report.failed]
+        lines += [f"- ⚠ {text(w)}" for w in report.warnings]
+    else:
+        for feed in report.feeds:
+            lines.append(f"- {text(feed.summary())}")
+            lines += [f"  - ✗ {text(x)}" for x in feed.failed]
+    return "\n".join(lines)
 
 
 def problem_markdown(exc: Exception) -> str:

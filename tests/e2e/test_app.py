@@ -238,3 +238,26 @@ def test_a_store_failure_under_a_running_page_is_an_error_not_silence(
                 client.predict("How is Kim traveling to Russia?", 6, api_name=endpoint)
     finally:
         db.write_bytes(whole)
+
+
+def test_add_from_the_web_says_whether_it_found_a_page_or_a_feed(
+    page_factory, site, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.fixtures.pages import HARBOUR, html_page, rss_feed
+
+    page_url = site.page("/news/strike.html", html_page("Velmar dock workers strike", HARBOUR))
+    feed_url = site.page(
+        "/feed.xml",
+        rss_feed(site, [("v1", "/news/strike.html", "Velmar dock workers strike", "")]),
+        "application/rss+xml",
+    )
+    page = page_factory(store_dir=tmp_path / "store", fetch_allow_private=True)
+    client = Client(page.url, verbose=False)
+    report, feeds, collection = client.predict(page_url, api_name="/add_url")
+    assert report.startswith("**Page: 1 added") and "Velmar dock workers strike" in collection
+    report, feeds, _ = client.predict(feed_url, api_name="/add_url")
+    assert report.startswith("**Feed: 1 feeds") and "Velmar Wire" in feeds
+    assert "- Velmar Wire: 0 new" in report
+    assert "1 unchanged" in report  # the page it links was stored already: not again
+    report, _, _ = client.predict("file:///etc/passwd", api_name="/add_url")
+    assert "only http:// and https:// URLs are fetched" in report

@@ -111,6 +111,23 @@ def test_upload_an_article_then_ask_what_only_it_answers(
     )
 
 
+def test_a_page_added_from_the_web_answers(page_factory, site, tab: Page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.fixtures.pages import HARBOUR, html_page
+
+    url = site.page("/news/strike.html", html_page("Velmar dock workers strike", HARBOUR))
+    page = page_factory(store_dir=tmp_path / "store", fetch_allow_private=True)
+    _open(tab, page.url)
+    tab.get_by_text("Add from the web", exact=True).click()
+    tab.locator("#web-url input, #web-url textarea").first.fill(url)
+    tab.locator("#add-url").click()
+    expect(tab.locator("#web-report")).to_contain_text("Page: 1 added", timeout=ANSWER_TIMEOUT)
+    _ask(tab, "Why did the Velmar dock workers strike?")
+    expect(tab.locator("#chat a.aq-cite").first).to_be_visible(timeout=ANSWER_TIMEOUT)
+    card = tab.locator("#sources .aq-source").first
+    expect(card).to_contain_text("Velmar dock workers strike")
+    expect(card.locator("a", has_text="original")).to_have_attribute("href", url)
+
+
 def test_article_markup_never_runs(sample_page, tab: Page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     hostile = tmp_path / "hostile.txt"
     hostile.write_text(

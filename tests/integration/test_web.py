@@ -11,43 +11,10 @@ import sys
 from pathlib import Path
 
 from qa import Assistant, Settings
+from tests.fixtures.pages import HARBOUR, html_page, rss_feed
 from tests.fixtures.servers import Site
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _page(title: str, body: str, canonical: str = "", day: str = "2024-05-14") -> str:
-    link = f'<link rel="canonical" href="{canonical}">' if canonical else ""
-    paragraphs = "".join(f"<p>{p}</p>" for p in body.split("\n\n"))
-    return (
-        f"<html><head><title>{title}</title>{link}"
-        f'<meta property="article:published_time" content="{day}T08:00:00Z">'
-        f'<meta property="og:site_name" content="Harbour Gazette"></head>'
-        f"<body><nav>Home | World</nav><article><h1>{title}</h1>{paragraphs}</article>"
-        "<footer>© Harbour Gazette</footer></body></html>"
-    )
-
-
-HARBOUR = (
-    "Dock workers in the port of Velmar walked out on Tuesday after talks on a new pay "
-    "deal collapsed, halting cargo at the container terminal for the first time in a decade."
-    "\n\nThe union said its members want a raise of nine percent and an end to twelve-hour "
-    "night shifts. The port authority said it would return to the table on Friday."
-)
-
-
-def _rss(site: Site, items: list[tuple[str, str, str, str]]) -> str:
-    """An RSS 2.0 feed of (guid, link path, title, updated) items."""
-    entries = "".join(
-        f"<item><guid>{guid}</guid><link>{site.url}{path}</link><title>{title}</title>"
-        f"<pubDate>{updated}</pubDate><description>&lt;p&gt;Summary of {title}.&lt;/p&gt;"
-        "</description></item>"
-        for guid, path, title, updated in items
-    )
-    return (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>Velmar Wire</title>'
-        f"<link>{site.url}/</link><description>News</description>{entries}</channel></rss>"
-    )
 
 
 def _bot(store: Path, **extra: object) -> Assistant:
@@ -57,7 +24,7 @@ def _bot(store: Path, **extra: object) -> Assistant:
 def test_a_page_by_url_is_ingested_once_and_replaced_when_it_changes(
     site: Site, tmp_path: Path
 ) -> None:
-    url = site.page("/news/strike.html", _page("Velmar dock workers strike", HARBOUR))
+    url = site.page("/news/strike.html", html_page("Velmar dock workers strike", HARBOUR))
     bot = _bot(tmp_path / "store")
     first = bot.ingest([url])
     assert first.added == 1 and not first.failed
@@ -68,7 +35,8 @@ def test_a_page_by_url_is_ingested_once_and_replaced_when_it_changes(
     assert "nine percent" in result.citations[0].passage
     assert bot.ingest([url]).unchanged == 1  # the same page again stores nothing
     site.page(
-        "/news/strike.html", _page("Velmar dock workers strike", HARBOUR.replace("nine", "eleven"))
+        "/news/strike.html",
+        html_page("Velmar dock workers strike", HARBOUR.replace("nine", "eleven")),
     )
     changed = bot.ingest([url])
     assert changed.updated == 1 and len(bot.articles()) == 1
@@ -77,7 +45,7 @@ def test_a_page_by_url_is_ingested_once_and_replaced_when_it_changes(
 
 
 def test_private_addresses_are_refused_unless_allowed(site: Site, tmp_path: Path) -> None:
-    url = site.page("/news/strike.html", _page("Velmar dock workers strike", HARBOUR))
+    url = site.page("/news/strike.html", html_page("Velmar dock workers strike", HARBOUR))
     bot = Assistant(Settings(store_dir=tmp_path / "store"))  # the default: public only
     report = bot.ingest([url, "http://localhost:1/x.html", "file:///etc/passwd"])
     reasons = " | ".join(f"{e.path}: {e.reason}" for e in report.failed)
@@ -92,8 +60,8 @@ def test_bad_urls_are_reported_with_their_reason(site: Site, tmp_path: Path) -> 
     site.routes["/report.pdf"] = (200, "application/pdf", b"%PDF-1.4 ...", {})
     site.routes["/gone.html"] = (500, "text/plain", b"boom", {})
     loop = site.redirect("/loop", "/loop")
-    feed = site.page("/feed.xml", _rss(site, []), "application/rss+xml")
-    good = site.page("/news/strike.html", _page("Velmar dock workers strike", HARBOUR))
+    feed = site.page("/feed.xml", rss_feed(site, []), "application/rss+xml")
+    good = site.page("/news/strike.html", html_page("Velmar dock workers strike", HARBOUR))
     report = _bot(tmp_path / "store").ingest(
         [
             site.url + "/report.pdf",
@@ -115,7 +83,7 @@ def test_bad_urls_are_reported_with_their_reason(site: Site, tmp_path: Path) -> 
 def test_a_feed_is_followed_synced_conditionally_and_updates_arrive(
     site: Site, tmp_path: Path
 ) -> None:
-    site.page("/news/strike.html", _page("Velmar dock workers strike", HARBOUR))
+    site.page("/news/strike.html", html_page("Velmar dock workers strike", HARBOUR))
     items = [
         (
             "velmar-1",
@@ -125,7 +93,7 @@ def test_a_feed_is_followed_synced_conditionally_and_updates_arrive(
         ),
         ("velmar-2", "/news/lost.html", "Ferry timetable changes", "Tue, 14 May 2024 09:00:00 GMT"),
     ]
-    feed_url = site.page("/feed.xml", _rss(site, items), "application/rss+xml")
+    feed_url = site.page("/feed.xml", rss_feed(site, items), "application/rss+xml")
     bot = _bot(tmp_path / "store")
     bot.feeds.add(feed_url)
     first = bot.sync()
@@ -143,10 +111,11 @@ def test_a_feed_is_followed_synced_conditionally_and_updates_arrive(
     assert [path for path, _ in site.log] == ["/feed.xml"]  # nothing else transferred
 
     site.page(
-        "/news/strike.html", _page("Velmar dock workers strike", HARBOUR.replace("nine", "eleven"))
+        "/news/strike.html",
+        html_page("Velmar dock workers strike", HARBOUR.replace("nine", "eleven")),
     )
     items[0] = (*items[0][:3], "Wed, 15 May 2024 08:00:00 GMT")
-    site.page("/feed.xml", _rss(site, items), "application/rss+xml")
+    site.page("/feed.xml", rss_feed(site, items), "application/rss+xml")
     third = bot.sync()
     assert third.feeds[0].updated == 1 and third.feeds[0].new == 0
     passages = " ".join(p.text for p in bot.passages("Velmar dock workers pay raise", 10))
@@ -154,10 +123,10 @@ def test_a_feed_is_followed_synced_conditionally_and_updates_arrive(
 
 
 def test_the_cli_follows_and_syncs_feeds(site: Site, tmp_path: Path) -> None:
-    site.page("/news/strike.html", _page("Velmar dock workers strike", HARBOUR))
+    site.page("/news/strike.html", html_page("Velmar dock workers strike", HARBOUR))
     feed_url = site.page(
         "/feed.xml",
-        _rss(site, [("v1", "/news/strike.html", "Velmar dock workers strike", "")]),
+        rss_feed(site, [("v1", "/news/strike.html", "Velmar dock workers strike", "")]),
         "application/rss+xml",
     )
     site.routes["/broken.xml"] = (200, "application/rss+xml", b"<<< not a feed at all", {})
