@@ -347,6 +347,7 @@ class Assistant:
             return sync_feeds(
                 self.store,
                 self.feeds,
+                delay=self.settings.fetch_delay,
                 progress=progress,
                 on_progress=on_progress,
                 **self._writing(),

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from vectorstore import CHUNK_TOKENS, MB, OVERLAP_TOKENS
+from vectorstore import CHUNK_TOKENS, HOST_DELAY_S, MB, OVERLAP_TOKENS
 
 
 def default_store_dir() -> Path:
@@ -103,6 +103,9 @@ class Settings(BaseSettings):
         False,
         description="fetch pages and feeds from private, loopback and link-local addresses too "
         "(your own intranet); off: only public addresses",
+    )
+    fetch_delay: float = Field(
+        HOST_DELAY_S, ge=0.0, le=60.0, description="seconds between two requests to one host"
     )
     seed_dir: Path | None = Field(
         Path("data/articles"), description="ingested when the page starts on an empty store"

@@ -13,7 +13,7 @@ from .chunking import CHUNK_TOKENS, OVERLAP_TOKENS
 from .documents import ArticleInfo, Passage
 from .embeddings import SentenceEmbeddings, embed_many, load_embeddings
 from .errors import ModelError, StoreError
-from .feeds import Feed, FeedList, SyncReport
+from .feeds import HOST_DELAY_S, Feed, FeedList, SyncReport
 from .feeds import sync as sync_feeds
 from .ingest import IngestReport, ingest
 from .keyword import KeywordIndex
@@ -26,6 +26,7 @@ from .urls import http_url, site_name, source_from_url
 
 __all__ = [
     "CHUNK_TOKENS",
+    "HOST_DELAY_S",
     "MB",
     "OFFLINE_ENVIRONMENT",
     "OVERLAP_TOKENS",

@@ -15,24 +15,29 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import httpx
+
 from .chunking import CHUNK_TOKENS, OVERLAP_TOKENS, chunk_text
-from .documents import Article
+from .documents import Article, Chunk
 from .embeddings import wordpiece_fits
 from .errors import StoreError
-from .fetch import FEED_TYPES, HTML_TYPES, FetchError, fetch
+from .fetch import FEED_TYPES, HTML_TYPES, TIMEOUT, FetchError, fetch
 from .loaders import LoadError, _article, html_article, normalize_date
 from .store import ArticleStore
 
 STATE_FILE = "feeds.json"
-HOST_DELAY_S = 1.0  # between two requests to one host
+HOST_DELAY_S = 0.5  # between the starts of two requests to one host
+FETCHERS = 2  # item pages fetched at once (at most this many per host, too)
 
 
 @dataclass
@@ -145,18 +150,21 @@ class FeedList:
 
 
 class _Pacer:
-    """At most one request to a host every ``delay`` seconds."""
+    """At most one request to a host every ``delay`` seconds (thread-safe)."""
 
     def __init__(self, delay: float) -> None:
         self.delay = delay
         self.last: dict[str, float] = {}
+        self.lock = threading.Lock()
 
     def wait(self, url: str) -> None:
         host = urlparse(url).hostname or ""
-        ready = self.last.get(host, 0.0) + self.delay
-        if (now := time.monotonic()) < ready:
-            time.sleep(ready - now)
-        self.last[host] = time.monotonic()
+        with self.lock:  # take the next free slot of this host
+            now = time.monotonic()
+            slot = max(now, self.last.get(host, -self.delay) + self.delay)
+            self.last[host] = slot
+        if slot > now:
+            time.sleep(slot - now)
 
 
 def sync(
@@ -167,10 +175,13 @@ def sync(
     delay: float = HOST_DELAY_S,
     max_tokens: int = CHUNK_TOKENS,
     overlap_tokens: int = OVERLAP_TOKENS,
+    batch_chunks: int = 256,
     progress: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> SyncReport:
-    """Fetch every followed feed and store its new and updated items (see the module)."""
+    """Fetch every followed feed and store its new and updated items (see the module).
+    Items are embedded and written ``batch_chunks`` chunks at a time; the feed state is
+    saved after each write, so it never claims an item that is not stored."""
     from tqdm.auto import tqdm
 
     started = time.perf_counter()
@@ -184,17 +195,16 @@ def sync(
             for n, feed in enumerate(followed):
                 result = FeedResult(feed.label)
                 report.feeds.append(result)
+                pending: list[tuple[Article, list[Chunk]]] = []
                 for article in _items(feed, result, pacer, allow_private):
                     result.notes += [f"{article.path}: {w}" for w in article.warnings]
-                    chunks = chunk_text(article.text, max_tokens, overlap_tokens, fits=fits)
-                    [status] = store.put_many([(article, chunks)])
-                    if status == "added":
-                        result.new += 1
-                    elif status == "updated":
-                        result.updated += 1
-                    else:
-                        result.unchanged += 1
-                    feeds.save(followed)  # after every item: an interruption repeats nothing
+                    pending.append(
+                        (article, chunk_text(article.text, max_tokens, overlap_tokens, fits=fits))
+                    )
+                    if sum(len(c) for _, c in pending) >= batch_chunks:
+                        _store(store, pending, result)
+                        feeds.save(followed)  # only now: the state never runs ahead of the store
+                _store(store, pending, result)
                 result.feed = feed.label  # the feed's own title, once read
                 feed.last_fetch = datetime.now(UTC).isoformat(timespec="seconds")
                 feed.last_error = result.error
@@ -206,6 +216,21 @@ def sync(
             bar.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _store(
+    store: ArticleStore, pending: list[tuple[Article, list[Chunk]]], result: FeedResult
+) -> None:
+    """Write the pending items (one embedding batch) and count what became of them."""
+    if pending:
+        for status in store.put_many(pending):
+            if status == "added":
+                result.new += 1
+            elif status == "updated":
+                result.updated += 1
+            else:
+                result.unchanged += 1
+    pending.clear()
 
 
 def _items(feed: Feed, result: FeedResult, pacer: _Pacer, allow_private: bool) -> Iterator[Article]:
@@ -238,24 +263,44 @@ def _items(feed: Feed, result: FeedResult, pacer: _Pacer, allow_private: bool) -
     if not feed.name:
         feed.name = str(parsed.feed.get("title", ""))[:120]
     source = feed.name or feed.label
+    todo: dict[str, tuple[Any, str, str]] = {}  # item id → (entry, link, stamp)
     for entry in parsed.entries:
         link = str(entry.get("link", ""))
         item_id = str(entry.get("id") or link)
         stamp = _field(entry, "updated") or _field(entry, "published")
         if not item_id:
             result.failed.append(f"{feed.url}: an item without a link or id; skipped")
-            continue
-        if item_id in feed.seen and feed.seen[item_id] == stamp:
+        elif item_id in todo:
+            result.failed.append(f"{feed.url}: the item id {item_id} repeats; the first kept")
+        elif item_id in feed.seen and feed.seen[item_id] == stamp:
             result.unchanged += 1
-            continue
-        article = _item_article(entry, link, source, pacer, allow_private, result)
-        if article is not None:
-            yield article
-        feed.seen[item_id] = stamp
+        else:
+            todo[item_id] = (entry, link, stamp)
+    # pages are fetched ahead (FETCHERS at a time, paced per host) while the caller embeds
+    pool = ThreadPoolExecutor(max_workers=FETCHERS)
+    http = httpx.Client(timeout=TIMEOUT, follow_redirects=False)  # connections reused
+    try:
+        articles = pool.map(
+            lambda job: _item_article(job[0], job[1], source, pacer, allow_private, result, http),
+            todo.values(),
+        )
+        for item_id, article in zip(todo, articles, strict=True):
+            if article is not None:
+                yield article
+            feed.seen[item_id] = todo[item_id][2]
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: no waiting for the rest
+        http.close()
 
 
 def _item_article(
-    entry: Any, link: str, source: str, pacer: _Pacer, allow_private: bool, result: FeedResult
+    entry: Any,
+    link: str,
+    source: str,
+    pacer: _Pacer,
+    allow_private: bool,
+    result: FeedResult,
+    http: httpx.Client,
 ) -> Article | None:
     """The item's page as an article; its summary when the page can't be read."""
     title = str(entry.get("title", ""))
@@ -265,7 +310,7 @@ def _item_article(
     if link:
         pacer.wait(link)
         try:
-            page = fetch(link, HTML_TYPES, allow_private=allow_private)
+            page = fetch(link, HTML_TYPES, allow_private=allow_private, client=http)
             article = html_article(page.text, link, url=page.url)
             return _with(article, title=article.title or title, date=article.date or day)
         except (FetchError, LoadError) as exc:

@@ -1,0 +1,101 @@
+"""Feed sync against ingesting the same articles from files, in one run.
+
+    .venv/bin/python bench/feeds.py [--items 200]
+
+A feed of ``--items`` generated articles (each its own HTML page) is served by a real HTTP
+server on 127.0.0.1; the same pages are also written as .html files. In one process: the
+files are ingested into a fresh store (the **baseline**), then the feed is synced into
+another fresh store, once without a delay between requests (what the pipeline costs) and
+once with the default per-host delay (what politeness costs). Items/s and the ratio to the
+baseline are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import threading
+import time
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from common import table
+
+from vectorstore import HOST_DELAY_S, ArticleStore, FeedList, ingest, load_embeddings, sync_feeds
+
+TOWNS = ["Arlen", "Brisk", "Cobalt", "Dunmore", "Elling", "Farrow", "Gilford", "Harlow"]
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _site(folder: Path, n: int, url: str) -> None:
+    """``n`` article pages and an RSS feed listing them, as files under ``folder``."""
+    items = []
+    for i in range(n):
+        town = TOWNS[i % len(TOWNS)]
+        body = "".join(
+            f"<p>The council of {town} voted {i + 3} to {i % 5} on Tuesday to fund bridge "
+            f"B{i}. Mayor Lee{i} said the plan would cost {i + 1} million euros, paid over "
+            f"{2 + i % 7} years. Critics said item {i} of the budget was rushed.</p>"
+            for _ in range(4)
+        )
+        (folder / f"story-{i:04d}.html").write_text(
+            f"<html><head><title>{town} council vote {i}</title>"
+            f'<meta property="article:published_time" content="2024-05-{1 + i % 28:02d}">'
+            f"</head><body><article><h1>{town} council vote {i}</h1>{body}</article></body>"
+            "</html>",
+            encoding="utf-8",
+        )
+        items.append(
+            f"<item><guid>story-{i}</guid><link>{url}/story-{i:04d}.html</link>"
+            f"<title>{town} council vote {i}</title></item>"
+        )
+    (folder / "feed.xml").write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Council wire</title>'
+        f"<link>{url}/</link><description>Votes</description>{''.join(items)}</channel></rss>",
+        encoding="utf-8",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=200)
+    args = parser.parse_args()
+
+    root = Path(tempfile.mkdtemp(prefix="aq-feeds-"))
+    pages = root / "site"
+    pages.mkdir()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(pages)))
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _site(pages, args.items, url)
+    embeddings = load_embeddings()
+    embeddings.embed_documents(["warm up the model"])
+
+    rows = []
+    store = ArticleStore(embeddings, path=root / "files")
+    started = time.perf_counter()
+    report = ingest([pages], store)
+    base = report.added / (time.perf_counter() - started)
+    rows.append([f"ingest {report.added} .html files (**baseline**)", base, 1.0])
+    for label, delay in (
+        ("sync, no delay (own server)", 0.0),
+        (f"sync, {HOST_DELAY_S} s per-host delay (default)", HOST_DELAY_S),
+    ):
+        store = ArticleStore(embeddings, path=root / f"feed-{delay}")
+        feeds = FeedList.for_store(store)
+        feeds.add(f"{url}/feed.xml")
+        started = time.perf_counter()
+        synced = sync_feeds(store, feeds, allow_private=True, delay=delay)
+        rate = synced.feeds[0].new / (time.perf_counter() - started)
+        rows.append([f"{label}: {synced.feeds[0].new} items", rate, rate / base])
+    server.shutdown()
+    print(table(rows, ["run", "articles/s", "x baseline"]))
+
+
+if __name__ == "__main__":
+    main()
