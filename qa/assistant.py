@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
+from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from vectorstore import (
     ingest,
     load_embeddings,
     save_upload,
+    sentence_spans,
     sync_feeds,
 )
 
@@ -361,6 +363,35 @@ class Assistant:
             "overlap_tokens": s.chunk_overlap,
             "allow_private": s.fetch_allow_private,
         }
+
+    def latest(self, days: float = 2.0, today: date | None = None, limit: int = 30) -> Answer:
+        """What's new: the newest stories of the last ``days`` (to ``today``), newest first,
+        each as its headline, date, source and lead sentence, cited like any answer."""
+        since = ((today or date.today()) - timedelta(days=days)).isoformat()
+        recent = [a for a in self.articles() if a.date and a.date >= since][:limit]
+        leads = self.store.leads([a.id for a in recent])
+        passages = [leads[a.id] for a in recent if a.id in leads]
+        claims = []
+        for i, p in enumerate(passages):
+            spans = sentence_spans(p.text)
+            start, end = spans[0] if spans else (0, len(p.text))
+            lead = p.text[start:end].strip()
+            headline = p.title.rstrip(" .")
+            claims.append(Claim(f"{p.date} {headline}: {lead}", [i], {i: (start, end)}, "\n"))
+        if not claims:
+            return Answer(
+                question=f"What's new since {since}?",
+                text=f"No stored story is dated since {since}.",
+                answerer="latest",
+                refused=True,
+            )
+        checked = finalize(claims, passages)
+        return Answer(
+            question=f"What's new since {since}?",
+            text=checked.text,
+            citations=checked.citations,
+            answerer="latest",
+        )
 
     def articles(self) -> list[ArticleInfo]:
         """The stored articles, newest first."""

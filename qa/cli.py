@@ -199,17 +199,28 @@ def cmd_sync(args: argparse.Namespace) -> int:
         time.sleep(args.every)  # Ctrl-C here (or between items) ends cleanly
 
 
-def _interval(value: str) -> float:
-    """``30m``, ``2h``, ``45s`` or seconds → seconds."""
+def _interval(value: str, least: float = 60) -> float:
+    """``30m``, ``2h``, ``45s``, ``2d`` or seconds → seconds (at least ``least``)."""
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
     text = value.strip().lower()
     try:
         seconds = float(text[:-1]) * units[text[-1]] if text[-1:] in units else float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{value}' is not an interval like 30m or 2h") from None
-    if seconds < 60:
-        raise argparse.ArgumentTypeError("sync at most once a minute (e.g. --every 30m)")
+    if seconds < least:
+        raise argparse.ArgumentTypeError(f"give at least {least:.0f} s (e.g. 30m)")
     return seconds
+
+
+def cmd_latest(args: argparse.Namespace) -> int:
+    from .assistant import Assistant
+
+    result = Assistant(_settings(args)).latest(args.since, today=args.today)
+    if args.json:
+        print(result.model_dump_json(indent=2))
+    else:
+        print(inert(str(result)))
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -289,6 +300,14 @@ def parser() -> argparse.ArgumentParser:
     sync.add_argument("--every", type=_interval, metavar="30m", help="keep syncing until Ctrl-C")
     sync.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     sync.set_defaults(func=cmd_sync)
+    latest = sub.add_parser("latest", parents=[common], help="the newest stories, cited")
+    latest.add_argument(
+        "--since", type=lambda v: _interval(v, least=0) / 86400, default=2.0, metavar="2d",
+        help="how far back (e.g. 12h, 2d, 1w as 7d)",
+    )  # fmt: skip
+    latest.add_argument("--today", type=_day, metavar="YYYY-MM-DD", help="the reference day")
+    latest.add_argument("--json", action="store_true", help="the digest as JSON")
+    latest.set_defaults(func=cmd_latest)
 
     srv = sub.add_parser("serve", parents=[common], help="serve the chat page")
     srv.add_argument(

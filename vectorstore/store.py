@@ -388,6 +388,23 @@ class ArticleStore:
         kept = [by_id[i] for i in ids if i in by_id]
         return [p for p, _ in kept], [v for _, v in kept]
 
+    @store_errors
+    def leads(self, article_ids: Sequence[str]) -> dict[str, Passage]:
+        """The first chunk of each of these articles (where the news is), by article id."""
+        if not article_ids:
+            return {}
+        found = self._col.get(
+            where={"$and": [{"article_id": {"$in": list(article_ids)}}, {"chunk_index": 0}]},
+            include=["documents", "metadatas"],
+        )
+        return {
+            str(meta["article_id"]): Passage.from_record(cid, doc or "", meta)
+            for cid, doc, meta in zip(
+                found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True
+            )
+            if meta
+        }
+
     def passages(self, ids: Iterable[str]) -> list[Passage]:
         """Stored chunks by id (for neighbours and citations)."""
         found = self._col.get(ids=list(ids), include=["documents", "metadatas"])

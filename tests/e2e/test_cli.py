@@ -95,3 +95,21 @@ def test_chat_reads_follow_ups_with_the_earlier_questions(sample_store: Path) ->
     assert "satellites" in proc.stdout
     assert "(searched for: What does Putin want" in proc.stdout
     assert "artillery shells" in proc.stdout.split("(searched for:")[1]
+
+
+def test_latest_is_a_cited_digest_of_the_newest_stories(sample_store: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "qa.cli", "latest", "--since", "2d", "--today", "2023-09-12",
+         "--store", str(sample_store)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    first = out.stdout.splitlines()[0]
+    assert first.startswith("2023-09-11 North Korea said Kim Jong Un would visit Russia")
+    assert "armored train reportedly on its way to the border [1]." in first
+    assert "[1] North Korea said Kim Jong Un" in out.stdout  # the source, cited
+    later = subprocess.run(
+        [sys.executable, "-m", "qa.cli", "latest", "--today", "2024-01-01", "--store", str(sample_store)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert "No stored story is dated since 2023-12-30." in later.stdout
