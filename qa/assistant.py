@@ -402,9 +402,21 @@ class Assistant:
         return self.store.find_articles(ref)
 
     def remove(self, article_id: str) -> int:
-        """Remove one article; how many chunks were removed."""
+        """Remove one article; how many chunks were removed. When syndicated copies of it
+        were recorded, the first one still readable (its file or URL) takes its place and
+        carries the others."""
+        copies = self.store.copies_of(article_id)
         with self._ingest_lock:
-            return self.store.remove(article_id)
+            removed = self.store.remove(article_id)
+        for i, copy in enumerate(copies):
+            path = copy.get("path", "")
+            where = path if path and Path(path).is_file() else copy.get("url", "")
+            if where and self.ingest([where]).added:
+                promoted = self.store.find_articles(where)
+                if promoted:
+                    self.store.record_copies(promoted[0].id, copies[i + 1 :])
+                break
+        return removed
 
     def count(self) -> int:
         """How many chunks are stored."""

@@ -184,6 +184,7 @@ def finalize(claims: list[Claim], passages: Sequence[Passage]) -> Checked:
                 quote_end=qe,
                 score=round(p.score, 4),
                 headline=pi in headlines,
+                also_at=p.also_at,
             )
         )
     text = "".join(parts) if all(c.prefix for c in claims[1:]) else " ".join(parts)

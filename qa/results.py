@@ -24,6 +24,10 @@ class Citation(BaseModel):
     headline: bool = Field(False, description="the answer quotes this article's headline")
     answer_start: int = Field(-1, description="where the short answer starts inside the passage")
     answer_end: int = Field(-1, description="where the short answer ends inside the passage")
+    also_at: list[dict[str, str]] = Field(
+        default_factory=list,
+        description="the same story published elsewhere (title, source, url, date)",
+    )
 
 
 class ShortAnswer(BaseModel):

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 from .errors import StoreError
 
 log = logging.getLogger(__name__)
+OPEN_LOCK = "open.lock"  # in a local store's folder: held while a process opens it
 WRITE_LOCK = "write.lock"  # in a local store's folder: held by the one process writing
 WRITE_HOLDER = "write.lock.holder"  # who holds it (pid and command), for the one waiting
 WRITE_WAIT_S = 600.0  # how long a second writer waits before giving up
@@ -62,7 +63,9 @@ def read_only_copy(folder: Path) -> Path:
     """A private copy of a store that can't be written here (a read-only mount, a replica):
     Chroma writes when it opens a store, so questions are served from the copy."""
     copy = Path(tempfile.mkdtemp(prefix="article-qa-readonly-")) / "store"
-    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(WRITE_LOCK, WRITE_HOLDER))
+    shutil.copytree(
+        folder, copy, ignore=shutil.ignore_patterns(OPEN_LOCK, WRITE_LOCK, WRITE_HOLDER)
+    )
     log.warning(
         "article-qa: the store at %s is read-only; serving questions from a copy in %s "
         "(it is not written, and writes elsewhere are not seen until the next start)",

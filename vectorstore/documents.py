@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from .copies import also_at
+
 
 def digest(*parts: str, length: int = 16) -> str:
     """A short, stable hex digest of the given strings."""
@@ -86,6 +88,7 @@ class Passage:
     end: int
     score: float = 0.0
     extra: dict[str, float] = field(default_factory=dict)
+    also_at: list[dict[str, str]] = field(default_factory=list)  # its syndicated copies
 
     @classmethod
     def from_record(cls, id: str, text: str, meta: dict, score: float = 0.0) -> Passage:
@@ -102,6 +105,7 @@ class Passage:
             start=int(meta.get("start", 0)),
             end=int(meta.get("end", 0)),
             score=score,
+            also_at=also_at(meta),
         )
 
 

@@ -50,9 +50,14 @@ class IngestReport:
         return self._n("unchanged")
 
     @property
+    def folded(self) -> int:
+        """Syndicated copies of stored articles: recorded on them, not stored again."""
+        return self._n("folded")
+
+    @property
     def chunks_written(self) -> int:
         """Chunks embedded and written in this run (unchanged articles write none)."""
-        return sum(item.chunks for item in self.items if item.status != "unchanged")
+        return sum(item.chunks for item in self.items if item.status in ("added", "updated"))
 
     def summary(self) -> str:
         """One line for people: counts, chunks and time."""
@@ -60,6 +65,7 @@ class IngestReport:
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
             f"{len(self.failed)} failed; {self.chunks_written} chunks written "
             f"in {self.seconds:.1f} s"
+            + (f"; {self.folded} copies of stored stories folded" if self.folded else "")
             + (f"; {len(self.warnings)} warnings" if self.warnings else "")
         )
 

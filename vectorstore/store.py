@@ -12,6 +12,8 @@ together; opening a store and its failures are in ``chroma.py``.)
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import sys
 import threading
@@ -27,6 +29,7 @@ from filelock import FileLock, Timeout
 from langchain_core.embeddings import Embeddings
 
 from .chroma import (
+    OPEN_LOCK,
     WRITE_HOLDER,
     WRITE_LOCK,
     WRITE_WAIT_S,
@@ -35,11 +38,12 @@ from .chroma import (
     read_only_copy,
     store_errors,
 )
+from .copies import Copies, also_at, encode, signature
 from .documents import Article, ArticleInfo, Chunk, Passage
 from .embeddings import ChromaEmbeddingFunction
 from .errors import StoreError
 
-Status = Literal["added", "unchanged", "updated"]
+Status = Literal["added", "unchanged", "updated", "folded"]  # folded: a copy (copies.py)
 
 
 def _meta(article: Article, chunk: Chunk, n_chunks: int) -> dict[str, str | int]:
@@ -50,6 +54,16 @@ def _meta(article: Article, chunk: Chunk, n_chunks: int) -> dict[str, str | int]
         "end": chunk.end,
         "n_chunks": n_chunks,
         "day": day_number(article.date),
+    }
+
+
+def _copy_record(article: Article) -> dict[str, str]:
+    return {
+        "title": article.title,
+        "source": article.source,
+        "url": article.url,
+        "date": article.date,
+        "path": article.path,
     }
 
 
@@ -96,11 +110,23 @@ class ArticleStore:
         )
         if self.read_only and self._path is not None:
             self._path = read_only_copy(self._path)
-        self._open()
+        with self._opening():
+            self._open()
         self._max_batch = max(1, int(self._client.get_max_batch_size()))
         self._lock = FileLock(self._path / WRITE_LOCK) if self._path else None
         self._reopen_lock = threading.Lock()
         self._seen = self.revision()  # the revision this object's Chroma client is current with
+
+    def _opening(self) -> contextlib.AbstractContextManager[Any]:
+        """Two processes creating one new store at once race in Chroma's migrations: the
+        first open of a local folder is serialised by a lock file in it."""
+        if self._path is None or self.read_only:
+            return contextlib.nullcontext()
+        try:
+            self._path.mkdir(parents=True, exist_ok=True)
+            return FileLock(self._path / OPEN_LOCK)
+        except OSError:  # the open itself will say what is wrong with the folder
+            return contextlib.nullcontext()
 
     @property
     def state_dir(self) -> Path:
@@ -219,6 +245,8 @@ class ArticleStore:
         texts: list[str] = []
         metas: list[dict[str, str | int]] = []
         keep: set[str] = set()
+        copies: Copies | None = None
+        folded: dict[str, list[dict[str, str]]] = {}  # original's id → copies found now
         for article, chunks in items:
             old = stored.get(article.id, [])
             wanted = [f"{article.id}-{article.content_hash[:12]}-{c.index}" for c in chunks]
@@ -226,11 +254,21 @@ class ArticleStore:
                 statuses.append("unchanged")
                 keep.update(wanted)
                 continue
+            mh = signature(article.text)
+            if not old:  # a new article: a syndicated copy of one stored (or in this batch)?
+                copies = copies or Copies(self._signatures())
+                original = copies.original_of(article.id, mh)
+                if original is not None:
+                    statuses.append("folded")
+                    folded.setdefault(original, []).append(_copy_record(article))
+                    continue
+                copies.add(article.id, mh)
             statuses.append("updated" if old else "added")
             keep.update(wanted)
             new_ids.extend(wanted)
             texts.extend(c.text for c in chunks)
             metas.extend(_meta(article, c, len(chunks)) for c in chunks)
+            metas[len(metas) - len(chunks)]["minhash"] = encode(mh)  # on its first chunk
 
         if texts:
             vectors = self.embeddings.embed_documents(texts)
@@ -244,9 +282,48 @@ class ArticleStore:
                 )
         stale = [cid for group in stored.values() for cid, _ in group if cid not in keep]
         self._delete(stale)
-        if texts or stale:
+        for original, records in folded.items():
+            self.record_copies(original, records)
+        if texts or stale or folded:
             self._bump()
         return statuses
+
+    def _signatures(self) -> dict[str, str]:
+        """Every stored article's MinHash, by article id (from its first chunk)."""
+        found = self._col.get(where={"chunk_index": 0}, include=["metadatas"])
+        return {
+            str(m["article_id"]): str(m["minhash"])
+            for m in found["metadatas"] or []
+            if m and m.get("minhash")
+        }
+
+    @store_errors
+    def copies_of(self, article_id: str) -> list[dict[str, str]]:
+        """The syndicated copies recorded on a stored article."""
+        found = self._col.get(
+            where={"$and": [{"article_id": article_id}, {"chunk_index": 0}]}, include=["metadatas"]
+        )
+        return also_at(dict((found["metadatas"] or [{}])[0] or {}))
+
+    def record_copies(self, article_id: str, records: Sequence[dict[str, str]]) -> None:
+        """Add copies to an article's ``also_at`` (each source once)."""
+        found = self._col.get(where={"article_id": article_id}, include=["metadatas"])
+        if not found["ids"]:
+            return
+        first = dict((found["metadatas"] or [{}])[0] or {})
+        known = also_at(first)
+
+        def where(r: dict[str, Any]) -> str:  # a copy is its URL (else its file)
+            return str(r.get("url") or r.get("path") or "")
+
+        seen = {where(first), *(where(r) for r in known)}
+        for r in records:
+            if where(r) not in seen:
+                seen.add(where(r))
+                known.append(r)
+        value = json.dumps(known)
+        metadatas = [{**dict(m or {}), "also_at": value} for m in found["metadatas"] or []]
+        self._col.update(ids=found["ids"], metadatas=metadatas)
 
     @store_errors
     def remove(self, article_id: str) -> int:

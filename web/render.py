@@ -113,6 +113,13 @@ def sources_html(answers: list[Answer | None]) -> str:
                     "meta": " · ".join(x for x in (c.source, c.date) if x),
                     "url": http_url(c.url),
                     "passage": marked_passage(c),
+                    "also": [
+                        {
+                            "source": a.get("source") or a.get("title", ""),
+                            "url": http_url(a.get("url", "")),
+                        }
+                        for a in c.also_at
+                    ],
                 }
                 for c in result.citations
             ],
