@@ -27,6 +27,7 @@ from .render import (
     answer_markdown,
     collection_html,
     feeds_html,
+    latest_html,
     problem_markdown,
     report_markdown,
     sources_html,
@@ -160,6 +161,13 @@ class Events:
             return problem_markdown(exc), self.feeds(), self.collection()
         return report_markdown("feeds", report), self.feeds(), self.collection()
 
+    def latest(self) -> str:
+        """The newest stories of the last two days (``Assistant.latest``)."""
+        try:
+            return latest_html(self.bot.latest())
+        except StoreError as exc:
+            return f'<p class="aq-empty">{text(str(exc))}</p>'
+
     def feeds(self) -> str:
         try:
             return feeds_html(self.bot.feeds.all())
@@ -254,5 +262,7 @@ def register_events(demo: gr.Blocks, ui: Layout, events: Events) -> None:
     )
     ui.sync.click(events.sync_now, None, web_outputs, concurrency_limit=1, api_visibility="private")
     demo.load(events.feeds, None, [ui.feeds], api_visibility="private")
+    ui.refresh_latest.click(events.latest, None, [ui.latest], api_name="latest")
+    demo.load(events.latest, None, [ui.latest], api_name="latest_on_load", api_visibility="private")
     gr.api(events.ask_api, api_name="ask")
     gr.api(events.stream_api, api_name="stream")

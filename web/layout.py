@@ -45,6 +45,8 @@ class Layout:
     feeds: gr.HTML
     sync: gr.Button
     collection: gr.HTML
+    latest: gr.HTML
+    refresh_latest: gr.Button
 
 
 def _upper_bound(field: str) -> int:
@@ -137,9 +139,13 @@ def build_layout(settings: Settings) -> Layout:
                 gr.Markdown("**Feeds followed**")
                 feeds = gr.HTML(elem_id="feeds")
                 sync = gr.Button("Sync now", size="sm", elem_id="sync")
+            with gr.Accordion("Latest", open=False):
+                latest = gr.HTML(elem_id="latest")
+                refresh_latest = gr.Button("Refresh", size="sm", elem_id="refresh-latest")
             with gr.Accordion("Collection", open=False):
                 collection = gr.HTML(elem_id="collection")
     return Layout(
         status, answers, chat, question, ask, examples, clear, sources, top_k, since, until,
         source, llm, files, add, report, web_url, add_url, web_report, feeds, sync, collection,
+        latest, refresh_latest,
     )  # fmt: skip

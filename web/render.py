@@ -144,6 +144,22 @@ def collection_html(articles: list[ArticleInfo], chunks: int, problem: str = "")
     )
 
 
+def latest_html(result: Answer) -> str:
+    """The newest stories (``Assistant.latest``): a digest to scan in ten seconds."""
+    stories = [
+        {
+            "date": c.date,
+            "title": c.title,
+            "url": http_url(c.url),
+            "source": c.source,
+            "quote": c.quote,
+            "also": [a.get("source") or a.get("url", "") for a in c.also_at],
+        }
+        for c in result.citations
+    ]
+    return _templates().get_template("latest.html").render(stories=stories, empty=result.text)
+
+
 def feeds_html(feeds: list[Feed]) -> str:
     """The followed feeds with their last sync, items and errors."""
     return _templates().get_template("feeds.html").render(feeds=feeds)

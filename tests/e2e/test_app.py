@@ -261,3 +261,30 @@ def test_add_from_the_web_says_whether_it_found_a_page_or_a_feed(
     assert "1 unchanged" in report  # the page it links was stored already: not again
     report, _, _ = client.predict("file:///etc/passwd", api_name="/add_url")
     assert "only http:// and https:// URLs are fetched" in report
+
+
+def test_the_latest_panel_lists_todays_stories(page_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import json
+    from datetime import date
+
+    story = tmp_path / "today.json"
+    story.write_text(
+        json.dumps(
+            {
+                "title": "Velmar ferry gets a new timetable",
+                "date": date.today().isoformat(),
+                "url": "https://gazette.example/ferry",
+                "source": "gazette",
+                "text": "The Velmar ferry will leave at seven from June, the harbour office "
+                "said on Monday. Tickets bought earlier stay valid.",
+            }
+        )
+    )
+    page = page_factory(store_dir=tmp_path / "store")
+    page.bot.ingest([story])
+    shown = Client(page.url, verbose=False).predict(api_name="/latest")
+    assert (
+        "Velmar ferry gets a new timetable" in shown
+        and 'href="https://gazette.example/ferry"' in shown
+    )
+    assert "The Velmar ferry will leave at seven from June" in shown

@@ -150,3 +150,35 @@ def test_the_cli_follows_and_syncs_feeds(site: Site, tmp_path: Path) -> None:
     assert cli("feeds", "remove", "Velmar").returncode == 0
     assert "1 feeds followed" in cli("feeds", "list").stdout
     assert "Velmar dock workers strike" in cli("list").stdout  # its articles stay
+
+
+def test_a_feed_s_bad_items_and_bad_turns_are_reported_and_the_rest_stored(
+    site: Site, tmp_path: Path
+) -> None:
+    site.page("/news/strike.html", html_page("Velmar dock workers strike", HARBOUR))
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Odd feed</title>'
+        f"<link>{site.url}/</link><description>x</description>"
+        f"<item><guid>a</guid><link>{site.url}/news/strike.html</link><title>Strike</title></item>"
+        f"<item><guid>a</guid><link>{site.url}/news/other.html</link><title>Again a</title></item>"
+        "<item><title>No link, no id, no summary</title></item>"
+        "<item><guid>c</guid><title>Only a summary</title>"
+        "<description>The Velmar ferry will leave at seven from June.</description></item>"
+        "</channel></rss>"
+    )
+    feed_url = site.page("/odd.xml", feed, "application/rss+xml")
+    html_url = site.page("/turned.xml", "<html><body>We moved!</body></html>")
+    closed = "http://127.0.0.1:1/feed.xml"  # nothing listens there
+    bot = _bot(tmp_path / "store")
+    for url in (feed_url, html_url, closed):
+        bot.feeds.add(url)
+    odd, turned, unreachable = bot.sync().feeds
+    assert odd.new == 2 and not odd.error  # the first "a" and the summary-only item
+    assert any("the item id a repeats" in f for f in odd.failed)
+    assert any("an item without a link or id" in f for f in odd.failed)
+    assert any(n.startswith("c: summary only: the page could not be read") for n in odd.notes)
+    assert "serves a web page, not a feed" in turned.error
+    assert unreachable.error.startswith("cannot connect")
+    titles = {a.title for a in bot.articles()}
+    assert titles == {"Velmar dock workers strike", "Only a summary"}
+    assert {f.url: f.last_error for f in bot.feeds.all()}[html_url]  # remembered per feed
