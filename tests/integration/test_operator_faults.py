@@ -187,7 +187,8 @@ def test_a_full_disk_is_a_message_and_loses_nothing(small_disk: Path, tmp_path: 
     for i in range(60):
         (many / f"a{i:03d}.txt").write_text(
             f"date 2024-02-01 Council vote {i}\n\n"
-            + f"The council of town {i} voted to fund a new bridge and a school. " * 40
+            + f"The council of town {i} voted {i + 3} to {i % 5} for bridge B{i} and school S{i}. "
+            * 40
         )
     free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
     filler = small_disk / "filler"
