@@ -182,3 +182,32 @@ def test_a_feed_s_bad_items_and_bad_turns_are_reported_and_the_rest_stored(
     titles = {a.title for a in bot.articles()}
     assert titles == {"Velmar dock workers strike", "Only a summary"}
     assert {f.url: f.last_error for f in bot.feeds.all()}[html_url]  # remembered per feed
+
+
+def test_sync_every_keeps_going_until_ctrl_c(site: Site, tmp_path: Path) -> None:
+    import signal
+    import time
+
+    site.page("/news/strike.html", html_page("Velmar dock workers strike", HARBOUR))
+    feed_url = site.page(
+        "/feed.xml",
+        rss_feed(site, [("v1", "/news/strike.html", "Velmar dock workers strike", "")]),
+        "application/rss+xml",
+    )
+    store = tmp_path / "store"
+    _bot(store).feeds.add(feed_url)
+    env = {**os.environ, "ARTICLE_QA_FETCH_ALLOW_PRIVATE": "true"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "qa.cli", "sync", "-q", "--every", "1m", "--store", str(store)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    first = proc.stdout.readline()  # the first round's summary: it keeps running after it
+    assert "1 new" in first, first
+    time.sleep(0.5)
+    assert proc.poll() is None
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted" in err
+    [feed] = _bot(store).feeds.all()
+    assert len(feed.seen) == 1 and feed.last_fetch  # its state was saved
