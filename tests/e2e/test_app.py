@@ -288,3 +288,27 @@ def test_the_latest_panel_lists_todays_stories(page_factory, tmp_path: Path) -> 
         and 'href="https://gazette.example/ferry"' in shown
     )
     assert "The Velmar ferry will leave at seven from June" in shown
+
+
+def test_app_py_is_the_thin_entry_a_space_runs(tmp_path: Path) -> None:
+    """`gradio app.py` and a Hugging Face Space import app.py's `demo`: built over an
+    Assistant without loading a model, and without a second page."""
+    code = (
+        "import sys, gradio, app; "
+        "assert isinstance(app.demo, gradio.Blocks); "
+        "assert 'embeddings' not in vars(app.bot); "
+        "print('ok')"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "ARTICLE_QA_STORE_DIR": str(tmp_path / "store"),
+            "HOME": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
