@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
 import string
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,57 +101,52 @@ class Built:
 
 
 def build_index(max_articles: int | None = None, split: str = "dev") -> Built:
-    """The corpus in a store built by the product's own ingest, cached between runs."""
-    from vectorstore import ArticleStore, ingest, load_embeddings
+    """The corpus in a store built by the product's own ingest, cached between runs: dev's
+    (its first ``max_articles``), or (``split="train"``) the first ``TRAIN_DOCS`` search
+    results of the train questions of ``questions(split="train")``. A subset is written
+    under bench/.cache, which git ignores, and ingested from there."""
+    import gzip
 
     if split == "train":
-        return _build_train()
-    name = f"realtimeqa-{max_articles or 'all'}"
+        wanted = {d for q in questions(split="train") for d in q["search_doc_ids"][:TRAIN_DOCS]}
+
+        def train_subset(out: Path) -> Path:
+            with (
+                gzip.open(TRAIN / "corpus.jsonl.gz", "rt", encoding="utf-8") as fh,
+                out.open("w", encoding="utf-8") as subset,
+            ):
+                subset.writelines(line for line in fh if json.loads(line)["doc_id"] in wanted)
+            return out
+
+        return _cached_index(f"realtimeqa-train-{TRAIN_WEEKS}w{TRAIN_DOCS}d", train_subset)
+
+    def dev_subset(out: Path) -> Path:
+        if not max_articles:
+            return DATA / "corpus.jsonl"
+        with (
+            (DATA / "corpus.jsonl").open(encoding="utf-8") as fh,
+            out.open("w", encoding="utf-8") as subset,
+        ):
+            subset.writelines(itertools.islice(fh, max_articles))
+        return out
+
+    return _cached_index(f"realtimeqa-{max_articles or 'all'}", dev_subset)
+
+
+def _cached_index(name: str, corpus: Callable[[Path], Path]) -> Built:
+    """The store in bench/.cache/``name``, ingested once from the file ``corpus`` writes (or
+    names) and reused while its ``built.json`` is there."""
+    from vectorstore import ArticleStore, ingest, load_embeddings
+
     folder = CACHE / name
     done = folder / "built.json"
     store = ArticleStore(load_embeddings(), path=folder / "store", collection="realtimeqa")
     if done.exists():
-        meta = json.loads(done.read_text())
-        return Built(store, meta["seconds"], store.count(), True)
-    source = DATA / "corpus.jsonl"
-    if max_articles:
-        folder.mkdir(parents=True, exist_ok=True)
-        subset = folder / "corpus.jsonl"
-        with source.open(encoding="utf-8") as fh, subset.open("w", encoding="utf-8") as out:
-            for i, line in enumerate(fh):
-                if i >= max_articles:
-                    break
-                out.write(line)
-        source = subset
+        return Built(store, json.loads(done.read_text())["seconds"], store.count(), True)
+    folder.mkdir(parents=True, exist_ok=True)
+    source = corpus(folder / "corpus.jsonl")
     started = time.perf_counter()
     report = ingest([source], store, progress=True)
-    seconds = time.perf_counter() - started
-    done.write_text(json.dumps({"seconds": seconds, "summary": report.summary()}))
-    return Built(store, seconds, store.count(), False)
-
-
-def _build_train() -> Built:
-    """The search results of the train questions of ``questions(split="train")``, indexed
-    (the subset is written under bench/.cache, which git ignores, and read from there)."""
-    import gzip
-
-    from vectorstore import ArticleStore, ingest, load_embeddings
-
-    folder = CACHE / f"realtimeqa-train-{TRAIN_WEEKS}w{TRAIN_DOCS}d"
-    done = folder / "built.json"
-    store = ArticleStore(load_embeddings(), path=folder / "store", collection="realtimeqa")
-    if done.exists():
-        return Built(store, json.loads(done.read_text())["seconds"], store.count(), True)
-    wanted = {d for q in questions(split="train") for d in q["search_doc_ids"][:TRAIN_DOCS]}
-    folder.mkdir(parents=True, exist_ok=True)
-    subset = folder / "corpus.jsonl"
-    with (
-        gzip.open(TRAIN / "corpus.jsonl.gz", "rt", encoding="utf-8") as fh,
-        subset.open("w", encoding="utf-8") as out,
-    ):
-        out.writelines(line for line in fh if json.loads(line)["doc_id"] in wanted)
-    started = time.perf_counter()
-    report = ingest([subset], store, progress=True)
     seconds = time.perf_counter() - started
     done.write_text(json.dumps({"seconds": seconds, "summary": report.summary()}))
     return Built(store, seconds, store.count(), False)

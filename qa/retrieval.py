@@ -87,6 +87,8 @@ class Retriever:
             return []
         # another process may have written since the last question: the keyword index first,
         # then the vector side, so that the vector side holds every chunk a keyword hit names
+        # (refresh reads the revision again, after the keyword side has read the chunks: one
+        # shared read would let a write land between the two and miss the vector side)
         self.keywords.sync()
         self.store.refresh()
         f = self.filters(req)
