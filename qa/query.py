@@ -85,16 +85,13 @@ class Filters:
         reference_date: str | None = "",
     ) -> Filters:
         """Filters as typed into a form: ``YYYY-MM-DD`` dates (empty or None: none), sources
-        separated by commas."""
-
-        def day(value: str | None, name: str) -> date | None:
-            return _day(value, name) if value and value.strip() else None
-
-        return cls(
-            day(date_from, "date_from"),
-            day(date_to, "date_to"),
-            tuple((sources or "").split(",")),
-            day(reference_date, "reference_date"),
+        separated by commas (read as any text field is, in ``__post_init__``)."""
+        return cls.of(
+            None,
+            date_from=date_from or "",
+            date_to=date_to or "",
+            sources=sources or "",
+            reference_date=reference_date or "",
         )
 
     @classmethod

@@ -243,14 +243,9 @@ def test_a_store_failure_under_a_running_page_is_an_error_not_silence(
 def test_add_from_the_web_says_whether_it_found_a_page_or_a_feed(
     page_factory, site, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    from tests.fixtures.pages import HARBOUR, html_page, rss_feed
+    from tests.fixtures.pages import strike_story
 
-    page_url = site.page("/news/strike.html", html_page("Velmar dock workers strike", HARBOUR))
-    feed_url = site.page(
-        "/feed.xml",
-        rss_feed(site, [("v1", "/news/strike.html", "Velmar dock workers strike", "")]),
-        "application/rss+xml",
-    )
+    page_url, feed_url = strike_story(site)
     page = page_factory(store_dir=tmp_path / "store", fetch_allow_private=True)
     client = Client(page.url, verbose=False)
     report, feeds, collection = client.predict(page_url, api_name="/add_url")

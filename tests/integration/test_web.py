@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from qa import Assistant, Settings
-from tests.fixtures.pages import HARBOUR, html_page, rss_feed
+from tests.fixtures.pages import HARBOUR, html_page, rss_feed, strike_story
 from tests.fixtures.servers import Site
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,12 +123,7 @@ def test_a_feed_is_followed_synced_conditionally_and_updates_arrive(
 
 
 def test_the_cli_follows_and_syncs_feeds(site: Site, tmp_path: Path) -> None:
-    site.page("/news/strike.html", html_page("Velmar dock workers strike", HARBOUR))
-    feed_url = site.page(
-        "/feed.xml",
-        rss_feed(site, [("v1", "/news/strike.html", "Velmar dock workers strike", "")]),
-        "application/rss+xml",
-    )
+    _, feed_url = strike_story(site)
     site.routes["/broken.xml"] = (200, "application/rss+xml", b"<<< not a feed at all", {})
     store = str(tmp_path / "store")
     env = {**os.environ, "ARTICLE_QA_FETCH_ALLOW_PRIVATE": "true"}
@@ -188,12 +183,7 @@ def test_sync_every_keeps_going_until_ctrl_c(site: Site, tmp_path: Path) -> None
     import signal
     import time
 
-    site.page("/news/strike.html", html_page("Velmar dock workers strike", HARBOUR))
-    feed_url = site.page(
-        "/feed.xml",
-        rss_feed(site, [("v1", "/news/strike.html", "Velmar dock workers strike", "")]),
-        "application/rss+xml",
-    )
+    _, feed_url = strike_story(site)
     store = tmp_path / "store"
     _bot(store).feeds.add(feed_url)
     env = {**os.environ, "ARTICLE_QA_FETCH_ALLOW_PRIVATE": "true"}
