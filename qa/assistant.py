@@ -17,6 +17,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 
 from vectorstore import (
+    IS_A_FEED,
     ArticleInfo,
     ArticleStore,
     FeedList,
@@ -304,7 +305,7 @@ class Assistant:
                 batch_chunks=self.settings.ingest_batch,
                 on_progress=on_progress,
                 progress=progress,
-                **self._writing(),
+                **self._ingest_options(),
             )
 
     def upload(
@@ -329,9 +330,9 @@ class Assistant:
         """Add what ``url`` holds: a page is ingested, a feed followed and synced at once.
         Which it was ("page" or "feed") and the report."""
         report = self.ingest([url])
-        if report.failed and report.failed[0].reason.startswith("this is a feed"):
+        if report.failed and report.failed[0].reason == IS_A_FEED:
             self.feeds.add(url)
-            return "feed", self.sync()
+            return "feed", self.sync(only=[url])
         return "page", report
 
     @property
@@ -343,19 +344,22 @@ class Assistant:
         self,
         progress: bool = False,
         on_progress: Callable[[int, int], None] | None = None,
+        only: Sequence[str] = (),
     ) -> SyncReport:
-        """Fetch every followed feed and store its new and updated items."""
+        """Fetch every followed feed (or those with the URLs in ``only``) and store its new
+        and updated items."""
         with self._ingest_lock:
             return sync_feeds(
                 self.store,
                 self.feeds,
+                only=only,
                 delay=self.settings.fetch_delay,
                 progress=progress,
                 on_progress=on_progress,
-                **self._writing(),
+                **self._ingest_options(),
             )
 
-    def _writing(self) -> dict[str, Any]:
+    def _ingest_options(self) -> dict[str, Any]:
         """The settings every way of adding articles shares."""
         s = self.settings
         return {

@@ -15,7 +15,7 @@ from .embeddings import SentenceEmbeddings, embed_many, load_embeddings
 from .errors import ModelError, StoreError
 from .feeds import HOST_DELAY_S, Feed, FeedList, SyncReport
 from .feeds import sync as sync_feeds
-from .ingest import IngestReport, ingest
+from .ingest import IS_A_FEED, IngestReport, ingest
 from .keyword import KeywordIndex
 from .loaders import MB, SUPPORTED_SUFFIXES
 from .sentences import clause_spans, sentence_spans
@@ -27,6 +27,7 @@ from .urls import http_url, site_name, source_from_url
 __all__ = [
     "CHUNK_TOKENS",
     "HOST_DELAY_S",
+    "IS_A_FEED",
     "MB",
     "OFFLINE_ENVIRONMENT",
     "OVERLAP_TOKENS",

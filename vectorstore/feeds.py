@@ -17,7 +17,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -171,6 +171,7 @@ def sync(
     store: ArticleStore,
     feeds: FeedList,
     *,
+    only: Sequence[str] = (),
     allow_private: bool = False,
     delay: float = HOST_DELAY_S,
     max_tokens: int = CHUNK_TOKENS,
@@ -179,7 +180,8 @@ def sync(
     progress: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> SyncReport:
-    """Fetch every followed feed and store its new and updated items (see the module).
+    """Fetch every followed feed (those with the URLs in ``only``, when given) and store
+    its new and updated items (see the module).
     Items are embedded and written ``batch_chunks`` chunks at a time; the feed state is
     saved after each write, so it never claims an item that is not stored."""
     from tqdm.auto import tqdm
@@ -189,10 +191,11 @@ def sync(
     pacer = _Pacer(delay)
     fits = wordpiece_fits(store.embeddings)
     with store.writing():
-        followed = feeds.all()
-        bar = tqdm(total=len(followed), unit="feed", disable=not progress, dynamic_ncols=True)
+        followed = feeds.all()  # all are saved back; ``chosen`` are synced
+        chosen = [f for f in followed if not only or f.url in only]
+        bar = tqdm(total=len(chosen), unit="feed", disable=not progress, dynamic_ncols=True)
         try:
-            for n, feed in enumerate(followed):
+            for n, feed in enumerate(chosen):
                 result = FeedResult(feed.label)
                 report.feeds.append(result)
                 pending: list[tuple[Article, list[Chunk]]] = []
@@ -211,7 +214,7 @@ def sync(
                 feeds.save(followed)
                 bar.update(1)
                 if on_progress:
-                    on_progress(n + 1, len(followed))
+                    on_progress(n + 1, len(chosen))
         finally:
             bar.close()
     report.seconds = time.perf_counter() - started

@@ -14,6 +14,8 @@ from .embeddings import wordpiece_fits
 from .loaders import LoadError, discover, html_article, load_file
 from .store import ArticleStore, Status
 
+IS_A_FEED = "this is a feed, not a page: follow it with `article-qa feeds add URL`"
+
 
 @dataclass(slots=True)
 class IngestItem:
@@ -78,9 +80,7 @@ def load_url(url: str, allow_private: bool = False) -> Iterator[Article | LoadEr
     try:
         page = fetch(url, HTML_TYPES + FEED_TYPES, allow_private=allow_private)
         if page.is_feed and not page.is_html:
-            raise LoadError(
-                url, "this is a feed, not a page: follow it with `article-qa feeds add URL`"
-            )
+            raise LoadError(url, IS_A_FEED)
         yield html_article(page.text, url, url=page.url)
     except FetchError as exc:
         yield LoadError(exc.url, exc.reason)

@@ -250,6 +250,7 @@ def test_add_from_the_web_says_whether_it_found_a_page_or_a_feed(
     client = Client(page.url, verbose=False)
     report, feeds, collection = client.predict(page_url, api_name="/add_url")
     assert report.startswith("**Page: 1 added") and "Velmar dock workers strike" in collection
+    page.bot.feeds.add(site.url + "/other.xml")  # followed already: not synced by this add
     report, feeds, _ = client.predict(feed_url, api_name="/add_url")
     assert report.startswith("**Feed: 1 feeds") and "Velmar Wire" in feeds
     assert "- Velmar Wire: 0 new" in report
