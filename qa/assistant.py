@@ -28,6 +28,7 @@ from vectorstore import (
     UploadError,
     ingest,
     load_embeddings,
+    reindex,
     save_upload,
     sentence_spans,
     sync_feeds,
@@ -99,7 +100,7 @@ class Assistant:
 
     @cached_property
     def embeddings(self) -> SentenceEmbeddings:
-        return load_embeddings(self.settings.embedding_model)
+        return load_embeddings(self.settings.embedding_model, self.settings.backend)
 
     @cached_property
     def store(self) -> ArticleStore:
@@ -116,7 +117,7 @@ class Assistant:
     @cached_property
     def reader(self) -> Reader:
         """The trained reader (one per process), loaded on first use."""
-        return Reader.shared(self.settings.reader_dir)
+        return Reader.shared(self.settings.reader_dir, self.settings.backend)
 
     @cached_property
     def reading(self) -> ReaderAnswerer:
@@ -306,6 +307,19 @@ class Assistant:
                 on_progress=on_progress,
                 progress=progress,
                 **self._ingest_options(),
+            )
+
+    def reindex(
+        self, on_progress: Callable[[int, int], None] | None = None, progress: bool = False
+    ) -> int:
+        """Re-embed the stored chunks with this process's embedding model (after changing
+        ``ARTICLE_QA_EMBEDDING_MODEL``); crash-safe, resumes where a killed run stopped."""
+        with self._ingest_lock:
+            return reindex(
+                self.store,
+                on_progress=on_progress,
+                progress=progress,
+                page=self.settings.ingest_batch,
             )
 
     def upload(

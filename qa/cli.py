@@ -223,6 +223,33 @@ def cmd_latest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from .assistant import Assistant
+
+    bot = Assistant(_settings(args))
+    embedded = bot.reindex(progress=not args.quiet)
+    who = bot.embeddings.identity
+    print(
+        f"{bot.count()} chunks in {bot.store.location} now embedded with {who.model} "
+        f"({who.backend}); {embedded} embedded in this run"
+    )
+    return 0
+
+
+def cmd_build_models(args: argparse.Namespace) -> int:
+    """Build the int8 ONNX models now (``make install`` does), instead of on first use."""
+    from vectorstore import SentenceEmbeddings
+
+    from .reader import Reader
+
+    settings = _settings(args)
+    embeddings = SentenceEmbeddings(settings.embedding_model, "onnx")
+    embeddings.embed_array(["a sentence to check the model with"])
+    Reader(settings.reader_dir, backend="onnx").read("a question?", ["a sentence."])
+    print("int8 ONNX models ready (ARTICLE_QA_BACKEND=onnx)")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     try:
@@ -308,6 +335,16 @@ def parser() -> argparse.ArgumentParser:
     latest.add_argument("--today", type=_day, metavar="YYYY-MM-DD", help="the reference day")
     latest.add_argument("--json", action="store_true", help="the digest as JSON")
     latest.set_defaults(func=cmd_latest)
+
+    rei = sub.add_parser(
+        "reindex",
+        parents=[common],
+        help="re-embed the stored articles with the configured embedding model",
+    )
+    rei.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    rei.set_defaults(func=cmd_reindex)
+    build = sub.add_parser("build-models", help="build the int8 ONNX models (once per machine)")
+    build.set_defaults(func=cmd_build_models)
 
     srv = sub.add_parser("serve", parents=[common], help="serve the chat page")
     srv.add_argument(

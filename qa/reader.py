@@ -10,7 +10,8 @@ One MiniLM encoder (fine-tuned from the packaged all-MiniLM-L6-v2 weights on Rea
 One model rather than two because two fp16 MiniLMs (91 MB) would not fit the 60 MB budget
 for shipped weights, and one pass per pair halves the cost per question. The weights ship
 in ``qa/models/reader/`` as fp16 safetensors with a SHA-256 the loader checks; they load
-offline, lazily, once per process (``Reader.shared()``), as fp32 with int8 linear layers.
+offline, lazily, once per process (``Reader.shared()``): by default as an int8 ONNX model
+built from them once per machine, else in torch as fp32 with int8 linear layers.
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+
+from vectorstore import DEFAULT_BACKEND, Backend
+from vectorstore.onnx_build import built_model, export, session
 
 TRAIN_COMMAND = ".venv/bin/python training/train_reader.py"
 WEIGHTS = "model.safetensors"
@@ -94,17 +100,25 @@ def build_model(config: Any) -> Any:
 
 
 class Reader:
-    """Reads (question, sentence) pairs with the shipped model; thread-safe, cached."""
+    """Reads (question, sentence) pairs with the shipped model; thread-safe, cached.
 
-    _shared: dict[Path, Reader] = {}  # noqa: RUF012 (one per folder and process)
+    ``backend="onnx"`` (the default) runs the int8 ONNX export of the weights
+    (``vectorstore.onnx_build``); ``"torch"`` runs them in torch with int8 linear layers.
+    Both read the pairs with the model's own ``tokenizers`` tokenizer.
+    """
+
+    _shared: dict[tuple[Path, str], Reader] = {}  # noqa: RUF012 (one per folder, backend, process)
     _shared_lock = threading.Lock()
 
-    def __init__(self, folder: Path | None = None, quantize: bool = True) -> None:
+    def __init__(
+        self, folder: Path | None = None, quantize: bool = True, backend: Backend = DEFAULT_BACKEND
+    ) -> None:
         self.folder = Path(folder or default_folder())
         self.manifest = self._check(self.folder)
         self.min_relevance: float = self.manifest["min_relevance"]  # refusal floor (lead model)
         self.min_short: float = self.manifest["min_short"]  # short answer's least confidence
         self.quantize = quantize
+        self.backend = backend
         self._model: Any = None
         self._tokenizer: Any = None
         self._load_lock = threading.Lock()
@@ -112,12 +126,12 @@ class Reader:
         self._cache: OrderedDict[tuple[str, str], Reading] = OrderedDict()
 
     @classmethod
-    def shared(cls, folder: Path | None = None) -> Reader:
+    def shared(cls, folder: Path | None = None, backend: Backend = DEFAULT_BACKEND) -> Reader:
         """The process's one reader over the weights in ``folder`` (default: shipped)."""
-        key = Path(folder or default_folder()).resolve()
+        key = (Path(folder or default_folder()).resolve(), backend)
         with cls._shared_lock:
             if key not in cls._shared:
-                cls._shared[key] = cls(key)
+                cls._shared[key] = cls(key[0], backend=backend)
             return cls._shared[key]
 
     @staticmethod
@@ -144,29 +158,45 @@ class Reader:
     def _load(self) -> tuple[Any, Any]:
         with self._load_lock:
             if self._model is None:
-                import torch
-                from safetensors.torch import load_file
-                from transformers import (  # type: ignore[attr-defined]  # exported lazily
-                    BertConfig,
-                    BertTokenizerFast,
-                )
+                from tokenizers import Tokenizer
 
-                config = BertConfig.from_json_file(str(self.folder / "config.json"))
-                model = build_model(config)
-                state = {k: v.float() for k, v in load_file(self.folder / WEIGHTS).items()}
-                model.load_state_dict(state)
-                model.eval()
-                if self.quantize:
-                    with warnings.catch_warnings():  # torch.ao is deprecated for torchao
-                        warnings.simplefilter("ignore")
-                        model = torch.ao.quantization.quantize_dynamic(
-                            model, {torch.nn.Linear}, dtype=torch.qint8
-                        )
-                self._tokenizer = BertTokenizerFast.from_pretrained(
-                    str(self.folder), local_files_only=True
-                )
-                self._model = model
+                tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
+                tokenizer.enable_truncation(MAX_TOKENS, strategy="longest_first")
+                tokenizer.enable_padding(pad_id=tokenizer.token_to_id("[PAD]") or 0)
+                if self.backend == "onnx":
+                    path = built_model("reader", self.folder, lambda out: self._export(out))
+                    self._model = OnnxNetwork(session(path))
+                else:
+                    self._model = TorchNetwork(self._torch_model(self.quantize))
+                self._tokenizer = tokenizer
             return self._model, self._tokenizer
+
+    def _torch_model(self, quantize: bool, eager: bool = False) -> Any:
+        import torch
+        from safetensors.torch import load_file
+        from transformers import BertConfig
+
+        config = BertConfig.from_json_file(str(self.folder / "config.json"))
+        if eager:
+            config._attn_implementation = "eager"  # what ONNX Runtime fuses into Attention
+        model = build_model(config)
+        state = {k: v.float() for k, v in load_file(self.folder / WEIGHTS).items()}
+        model.load_state_dict(state)
+        model.eval()
+        if quantize:
+            with warnings.catch_warnings():  # torch.ao is deprecated for torchao
+                warnings.simplefilter("ignore")
+                model = torch.ao.quantization.quantize_dynamic(
+                    model, {torch.nn.Linear}, dtype=torch.qint8
+                )
+        return model
+
+    def _export(self, path: Path) -> None:
+        import torch
+
+        ids = torch.ones(2, 16, dtype=torch.long)
+        inputs = {"input_ids": ids, "attention_mask": ids, "token_type_ids": ids * 0}
+        export(self._torch_model(False, eager=True), inputs, ["relevance", "start", "end"], path)
 
     def read(self, question: str, texts: Sequence[str], batch: int = 32) -> list[Reading]:
         """One ``Reading`` per text, in order; repeated pairs come from a cache."""
@@ -195,48 +225,67 @@ class Reader:
         return [out[i] for i in range(len(texts))]
 
     def _run(self, model: Any, tokenizer: Any, question: str, texts: list[str]) -> list[Reading]:
-        import torch
-
-        enc = tokenizer(
-            [question] * len(texts),
-            texts,
-            truncation="longest_first",
-            max_length=MAX_TOKENS,
-            padding=True,
-            return_offsets_mapping=True,
-            return_tensors="pt",
-        )
-        offsets = enc.pop("offset_mapping").tolist()
-        with torch.inference_mode():
-            relevance, start, end = model(**enc)
+        encodings = tokenizer.encode_batch([(question, text) for text in texts])
+        arrays = {
+            "input_ids": np.asarray([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.asarray([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.asarray([e.type_ids for e in encodings], dtype=np.int64),
+        }
+        relevance, start, end = model(arrays)
         out = []
-        for row in range(len(texts)):
-            in_text = [j for j, s in enumerate(enc.sequence_ids(row)) if s == 1]
+        for row, enc in enumerate(encodings):
+            in_text = [j for j, s in enumerate(enc.sequence_ids) if s == 1]
             prob = 1.0 / (1.0 + math.exp(-float(relevance[row])))
             span = best_span(start[row], end[row], in_text)
             if span is None:
                 out.append(Reading(prob))
                 continue
             i, j, p = span
-            out.append(Reading(prob, offsets[row][i][0], offsets[row][j][1], p))
+            out.append(Reading(prob, enc.offsets[i][0], enc.offsets[j][1], p))
         return out
+
+
+class OnnxNetwork:
+    """The reader's network in ONNX Runtime: arrays in, (relevance, start, end) out."""
+
+    def __init__(self, sess: Any) -> None:
+        self.session = sess
+
+    def __call__(self, arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
+        return tuple(self.session.run(None, arrays))
+
+
+class TorchNetwork:
+    """The reader's network in torch: arrays in, (relevance, start, end) out."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+    def __call__(self, arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
+        import torch
+
+        with torch.inference_mode():
+            out = self.model(**{k: torch.from_numpy(v) for k, v in arrays.items()})
+        return tuple(t.float().numpy() for t in out)
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max())
+    return e / e.sum()
 
 
 def best_span(start: Any, end: Any, tokens: list[int]) -> tuple[int, int, float] | None:
     """The likeliest (first token, last token, chance) among the sentence's tokens, at
     most ``MAX_ANSWER_TOKENS`` long; chances are softmaxes over the sentence's tokens."""
-    import torch
-
     if not tokens:
         return None
-    idx = torch.tensor(tokens)
-    ps = torch.softmax(start[idx].float(), 0)
-    pe = torch.softmax(end[idx].float(), 0)
-    joint = ps[:, None] * pe[None, :]
+    idx = np.asarray(tokens)
+    ps = _softmax(np.asarray(start, dtype=np.float64)[idx])
+    pe = _softmax(np.asarray(end, dtype=np.float64)[idx])
     n = len(tokens)
-    allowed = torch.triu(torch.ones(n, n, dtype=torch.bool))
-    allowed &= ~torch.triu(torch.ones(n, n, dtype=torch.bool), diagonal=MAX_ANSWER_TOKENS)
-    joint = joint.masked_fill(~allowed, 0.0)
-    flat = int(torch.argmax(joint))
-    i, j = divmod(flat, n)
+    allowed = np.triu(np.ones((n, n), dtype=bool)) & ~np.triu(
+        np.ones((n, n), dtype=bool), k=MAX_ANSWER_TOKENS
+    )
+    joint = np.where(allowed, ps[:, None] * pe[None, :], 0.0)
+    i, j = divmod(int(np.argmax(joint)), n)
     return tokens[i], tokens[j], float(joint[i, j])

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from vectorstore import CHUNK_TOKENS, HOST_DELAY_S, MB, OVERLAP_TOKENS
+from vectorstore import CHUNK_TOKENS, DEFAULT_BACKEND, HOST_DELAY_S, MB, OVERLAP_TOKENS, Backend
 
 
 def default_store_dir() -> Path:
@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(None, description="Chroma server, e.g. http://localhost:8000")
     collection: str = Field("articles", min_length=3, max_length=63)
     embedding_model: str = Field("", description="sentence-transformers folder; '' = packaged")
+    backend: Backend = Field(
+        DEFAULT_BACKEND,
+        description="how the models run: onnx (int8, ONNX Runtime, no torch) or torch (fp32)",
+    )
 
     # -- chunking ----------------------------------------------------------------------
     chunk_tokens: int = Field(CHUNK_TOKENS, ge=32, le=230, description="tiktoken tokens per chunk")

@@ -11,13 +11,15 @@ offline_environment()
 # ruff: noqa: E402 (the environment is set first)
 from .chunking import CHUNK_TOKENS, OVERLAP_TOKENS
 from .documents import ArticleInfo, Passage
-from .embeddings import SentenceEmbeddings, embed_many, load_embeddings
+from .embeddings import Embedder, SentenceEmbeddings, embed_many, load_embeddings
+from .encoders import BACKENDS, DEFAULT_BACKEND, Backend
 from .errors import ModelError, StoreError
 from .feeds import HOST_DELAY_S, Feed, FeedList, SyncReport
 from .feeds import sync as sync_feeds
 from .ingest import IS_A_FEED, IngestReport, ingest
 from .keyword import KeywordIndex
 from .loaders import MB, SUPPORTED_SUFFIXES
+from .reindex import reindex
 from .sentences import clause_spans, sentence_spans
 from .store import ArticleStore, where_clause
 from .terms import terms
@@ -25,7 +27,9 @@ from .uploads import UploadError, save_upload
 from .urls import http_url, site_name, source_from_url
 
 __all__ = [
+    "BACKENDS",
     "CHUNK_TOKENS",
+    "DEFAULT_BACKEND",
     "HOST_DELAY_S",
     "IS_A_FEED",
     "MB",
@@ -34,6 +38,8 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "ArticleInfo",
     "ArticleStore",
+    "Backend",
+    "Embedder",
     "Feed",
     "FeedList",
     "IngestReport",
@@ -50,6 +56,7 @@ __all__ = [
     "ingest",
     "load_embeddings",
     "offline_environment",
+    "reindex",
     "save_upload",
     "sentence_spans",
     "site_name",

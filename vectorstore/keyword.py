@@ -172,6 +172,14 @@ class KeywordIndex:
             mask &= np.fromiter((s in wanted for s in self.sources), bool, len(self.days))
         return mask
 
+    def chunk_ids(self, mask: np.ndarray | None) -> set[str] | None:
+        """The ids of the chunks ``mask`` keeps (None: no restriction), for the dense side's
+        filtered search (``ArticleStore.search_vector_with_embeddings(among=...)``)."""
+        if mask is None:
+            return None
+        ids = self.ids
+        return {ids[i] for i in np.flatnonzero(mask)}
+
     def search(
         self, query: str, k: int, mask: np.ndarray | None = None, sync: bool = True
     ) -> list[KeywordHit]:

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import sys
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -40,10 +41,14 @@ from .chroma import (
 )
 from .copies import Copies, also_at, encode, signature
 from .documents import Article, ArticleInfo, Chunk, Passage
-from .embeddings import ChromaEmbeddingFunction
+from .embeddings import ChromaEmbeddingFunction, Embedder
 from .errors import StoreError
 
 Status = Literal["added", "unchanged", "updated", "folded"]  # folded: a copy (copies.py)
+REINDEX_COMMAND = "article-qa reindex"
+REINDEXING = ".reindex"  # suffix of the collection a reindex fills (reindex.py)
+EXACT_AT_MOST = 4096  # a filtered search compares this many allowed vectors one by one
+ID_PAGE = 2000  # ids asked of Chroma at once (SQLite limits the variables of a query)
 
 
 def _meta(article: Article, chunk: Chunk, n_chunks: int) -> dict[str, str | int]:
@@ -146,17 +151,73 @@ class ArticleStore:
 
     def _open(self) -> None:
         self._client = open_client(self._path, self.url)
+        self._meta: dict[str, Any] = {}
         try:
+            from .reindex import finish_swap
+
+            finish_swap(self._client, self.name, self.function())
             self._col = self._client.get_or_create_collection(
                 name=self.name,
-                embedding_function=ChromaEmbeddingFunction(self.embeddings),
+                embedding_function=self.function(),
                 configuration={"hnsw": {"space": "cosine"}},
             )
+            self._meta = dict(self._col.metadata or {})
         except Exception as exc:
             raise StoreError(
                 f"cannot open collection '{self.name}' in {self.location} "
                 f"({type(exc).__name__}: {exc})"
             ) from exc
+
+    def function(self) -> ChromaEmbeddingFunction:
+        """The embedding function Chroma is given with every collection opened."""
+        return ChromaEmbeddingFunction(self.embeddings)
+
+    @property
+    def client(self) -> Any:
+        """The Chroma client (for ``reindex``, which fills a second collection)."""
+        return self._client
+
+    def reopen_collection(self) -> None:
+        """Take up the collection under this store's name again (after a reindex swapped
+        another one into its place)."""
+        self._col = self._client.get_collection(self.name, embedding_function=self.function())
+        self._meta = dict(self._col.metadata or {})
+
+    # -- the embedder that wrote the vectors -------------------------------------------------
+
+    def embedder_record(self) -> dict[str, str | int]:
+        """What the collection records of this process's embedder (nothing for a model
+        that does not say what it is)."""
+        ours: Embedder | None = getattr(self.embeddings, "identity", None)
+        if ours is None:
+            return {}
+        record: dict[str, str | int] = {"embedder": ours.model, "embedder_backend": ours.backend}
+        return record | ({"embedder_dim": ours.dim} if ours.dim else {})
+
+    def embedder_problem(self) -> str | None:
+        """Why this process can't use the stored vectors (None: it can). A store records
+        the model that embedded it; the same model on another backend (fp32 torch, int8
+        onnx) is compatible — measured within half a point of recall (README)."""
+        meta, ours = self._meta, getattr(self.embeddings, "identity", None)
+        recorded = meta.get("embedder")
+        if ours is None or not recorded:
+            return None  # a store from before stores recorded it, or an unnamed model
+        dims = meta.get("embedder_dim")
+        if recorded != ours.model or (dims and ours.dim and dims != ours.dim):
+            return (
+                f"the store at {self.location} was embedded with {recorded} ({dims or '?'} "
+                f"dimensions), and this process embeds with {ours.model}: its vectors can't be "
+                f"compared. Run `{REINDEX_COMMAND}` to re-embed the stored articles with "
+                f"{ours.model}, or set ARTICLE_QA_EMBEDDING_MODEL back to the model it was "
+                "built with"
+            )
+        return None
+
+    def check_embedder(self) -> None:
+        """Raise the ``embedder_problem`` as a ``StoreError``."""
+        problem = self.embedder_problem()
+        if problem:
+            raise StoreError(problem)
 
     # -- one writer, any number of readers ------------------------------------------------
 
@@ -234,6 +295,7 @@ class ArticleStore:
             return self._put_many(items)
 
     def _put_many(self, items: Sequence[tuple[Article, Sequence[Chunk]]]) -> list[Status]:
+        self.check_embedder()
         ids = list({article.id for article, _ in items})
         existing = self._col.get(where={"article_id": {"$in": ids}}, include=["metadatas"])
         stored: dict[str, list[tuple[str, dict]]] = {}
@@ -336,32 +398,43 @@ class ArticleStore:
             return len(found["ids"])
 
     def _bump(self) -> None:
-        """Record that the collection changed (the keyword index compares revisions)."""
-        self._col.modify(metadata={"revision": uuid.uuid4().hex})
+        """Record that the collection changed (the keyword index compares revisions), and
+        the embedder that wrote it."""
+        self.set_metadata(revision=uuid.uuid4().hex, **self.embedder_record())
+
+    def set_metadata(self, **changes: str | int | None) -> None:
+        """Change the collection's own metadata (None removes a key); Chroma replaces it
+        whole, so the rest is read first."""
+        fresh = self._client.get_collection(self.name, embedding_function=self.function())
+        meta = {**(fresh.metadata or {}), **changes}
+        self._meta = {k: v for k, v in meta.items() if v is not None}
+        self._col.modify(metadata=self._meta)
 
     @store_errors
     def revision(self) -> str:
         """A token that changes whenever chunks are written or removed, by any process."""
-        fresh = self._client.get_collection(
-            self.name, embedding_function=ChromaEmbeddingFunction(self.embeddings)
-        )
-        return str((fresh.metadata or {}).get("revision", "")) + f":{fresh.count()}"
+        fresh = self._client.get_collection(self.name, embedding_function=self.function())
+        self._meta = dict(fresh.metadata or {})
+        return str(self._meta.get("revision", "")) + f":{fresh.count()}"
 
-    def all_chunks(self, page: int = 5000) -> Iterable[tuple[str, str, dict[str, Any]]]:
-        """Every stored chunk as (id, text, metadata), page by page."""
+    def all_chunks(
+        self, page: int = 5000, with_text: bool = True
+    ) -> Iterable[tuple[str, str, dict[str, Any]]]:
+        """Every stored chunk as (id, text, metadata), page by page (a store of tens of
+        thousands of chunks is more than Chroma returns at once); text "" if not wanted."""
         offset = 0
         while True:
-            found = self._page(page, offset)
+            found = self._page(page, offset, with_text)
             if not found["ids"]:
                 return
-            yield from zip(
-                found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True
-            )
+            texts = found["documents"] or [""] * len(found["ids"])
+            yield from zip(found["ids"], texts, found["metadatas"] or [], strict=True)
             offset += len(found["ids"])
 
     @store_errors
-    def _page(self, size: int, offset: int) -> Any:
-        return self._col.get(include=["documents", "metadatas"], limit=size, offset=offset)
+    def _page(self, size: int, offset: int, with_text: bool = True) -> Any:
+        include = ["documents", "metadatas"] if with_text else ["metadatas"]
+        return self._col.get(include=include, limit=size, offset=offset)
 
     def _delete(self, ids: Sequence[str]) -> None:
         for i in range(0, len(ids), self._max_batch):
@@ -377,9 +450,8 @@ class ArticleStore:
     @store_errors
     def list_articles(self) -> list[ArticleInfo]:
         """Every stored article (one entry per article, newest first)."""
-        found = self._col.get(include=["metadatas"])
         articles: dict[str, ArticleInfo] = {}
-        for meta in found["metadatas"] or []:
+        for _, _, meta in self.all_chunks(with_text=False):
             aid = str(meta["article_id"])
             info = articles.get(aid)
             if info is None:
@@ -417,8 +489,14 @@ class ArticleStore:
         k: int,
         where: dict[str, Any] | None = None,
         with_embeddings: bool = True,
+        among: Collection[str] | None = None,
     ) -> tuple[list[Passage], list[np.ndarray]]:
-        """Like ``search_vector``, with each passage's stored embedding."""
+        """Like ``search_vector``, with each passage's stored embedding. ``among``: only
+        these chunk ids (a filter the caller resolved from its own index, e.g. the keyword
+        index's days and sources) — exact, and faster than Chroma's ``where``."""
+        self.check_embedder()
+        if among is not None:
+            return self._nearest_among(np.asarray(vector, dtype=np.float32), k, among)
         kwargs: dict[str, Any] = {"where": where} if where else {}
         include = ["documents", "metadatas", "distances"]
         found = self._col.query(
@@ -444,6 +522,42 @@ class ArticleStore:
         ]
         return passages, vectors
 
+    def _nearest_among(
+        self, vector: np.ndarray, k: int, among: Collection[str]
+    ) -> tuple[list[Passage], list[np.ndarray]]:
+        """The ``k`` chunks of ``among`` nearest to ``vector``. A few thousand or fewer
+        (a day, a week, one source): their vectors compared one by one, exactly. More: the
+        unfiltered vector index asked for enough neighbours that ``k`` of them are allowed,
+        asked again for four times as many while too few are."""
+        allowed = among if isinstance(among, set | frozenset) else set(among)
+        if not allowed or k <= 0:
+            return [], []
+        if len(allowed) <= EXACT_AT_MOST:
+            ids = list(allowed)
+            rows: list[tuple[str, Any]] = []
+            for i in range(0, len(ids), ID_PAGE):
+                got = self._col.get(ids=ids[i : i + ID_PAGE], include=["embeddings"])
+                rows.extend(zip(got["ids"], got["embeddings"], strict=True))
+            matrix = np.asarray([v for _, v in rows], dtype=np.float32).reshape(len(rows), -1)
+            sims = matrix @ vector if rows else np.zeros(0, dtype=np.float32)
+            top = np.argsort(-sims, kind="stable")[:k]
+            chosen = [rows[i][0] for i in top]
+        else:
+            total = self.count()
+            n = min(total, max(2 * k, math.ceil(1.5 * k * total / len(allowed))))
+            while True:
+                found = self._col.query(
+                    query_embeddings=[vector.tolist()], n_results=n, include=[]
+                )
+                chosen = [cid for cid in found["ids"][0] if cid in allowed][:k]
+                if len(chosen) >= k or n >= total:
+                    break
+                n = min(total, 4 * n)
+        passages, vectors = self.passages_with_embeddings(chosen)
+        for p, v in zip(passages, vectors, strict=True):
+            p.score = float(v @ vector)
+        return passages, vectors
+
     @store_errors
     def passages_with_embeddings(
         self, ids: Sequence[str]
@@ -451,6 +565,7 @@ class ArticleStore:
         """Stored chunks by id, in the order asked, with their embeddings."""
         if not ids:
             return [], []
+        self.check_embedder()
         found = self._col.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
         by_id = {
             cid: (Passage.from_record(cid, doc or "", meta or {}), np.asarray(v, dtype=np.float32))

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from qa import Answer, Assistant, QuestionError, Settings
+from tests.fixtures.stores import council_articles as _corpus
 from vectorstore.ingest import ingest
 from vectorstore.keyword import KeywordIndex
 from vectorstore.loaders import LoadError, load_file
@@ -19,7 +20,6 @@ from vectorstore.store import ArticleStore, StoreError
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "articles"
-TOWNS = ["Arlen", "Brisk", "Cobalt", "Dunmore", "Elling", "Farrow", "Gilford", "Harlow"]
 
 
 def _cli(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.Popen:  # type: ignore[no-untyped-def]
@@ -32,22 +32,6 @@ def _cli(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.Pope
         text=True,
         **kw,
     )
-
-
-def _corpus(folder: Path, n: int) -> Path:
-    """``n`` small, distinct articles as .txt files."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for i in range(n):
-        town = TOWNS[i % len(TOWNS)]
-        (folder / f"a{i:03d}.txt").write_text(
-            f"date 2024-02-{1 + i % 28:02d} {town} council vote number {i}\n\n"
-            f"The council of {town} voted {i + 3} to {i % 5} on Tuesday to fund project {i * 37}. "
-            f"Mayor Lee{i} said the plan for {town} would cost {i + 1} million euros. "
-            f"Critics in {town} argued that item {i} of the budget was rushed. "
-            f"A second vote on project {i * 37} is set for next month.\n",
-            encoding="utf-8",
-        )
-    return folder
 
 
 def _snapshot(store: ArticleStore) -> dict[str, str]:

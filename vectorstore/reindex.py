@@ -1,0 +1,104 @@
+"""Re-embedding a store with another model, without ever leaving it half-done.
+
+The chunks are copied, with vectors from this process's model, into a second collection
+(``<name>.reindex``); the original is untouched until every chunk is there. Then the two
+are swapped by renaming (the original becomes ``<name>.old`` for the moment it takes and
+is deleted). A reindex that is killed resumes where it stopped: chunks already copied are
+skipped. A swap that is killed is finished by the next process that opens the store.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from .chroma import store_errors
+from .store import REINDEXING, ArticleStore
+
+log = logging.getLogger(__name__)
+OLD = ".old"
+PAGE = 256  # chunks read, embedded and written at once
+
+
+def reindex(
+    store: ArticleStore,
+    on_progress: Callable[[int, int], None] | None = None,
+    progress: bool = False,
+    page: int = PAGE,
+) -> int:
+    """Re-embed every chunk of ``store`` with its embedder; returns the chunks embedded
+    now (those a killed run had done are not embedded again). ``progress``: a bar."""
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=store.count(), unit="chunk", disable=not progress, dynamic_ncols=True)
+    try:
+        return _reindex(store, on_progress, bar, page)
+    finally:
+        bar.close()
+
+
+@store_errors  # Chroma's failures as a StoreError naming the store
+def _reindex(
+    store: ArticleStore, on_progress: Callable[[int, int], None] | None, bar: Any, page: int
+) -> int:
+    client, name, function = store.client, store.name, store.function()
+    with store.writing():
+        target = client.get_or_create_collection(
+            name=name + REINDEXING,
+            embedding_function=function,
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+        source = client.get_collection(name, embedding_function=function)
+        total, done, embedded = source.count(), 0, 0
+        offset, seen = 0, set()
+        while True:
+            found = source.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            ids = list(found["ids"])
+            if not ids:
+                break
+            offset += len(ids)
+            seen.update(ids)
+            copied = set(target.get(ids=ids, include=[])["ids"])
+            todo = [i for i, cid in enumerate(ids) if cid not in copied]
+            if todo:
+                texts = [(found["documents"] or [])[i] or "" for i in todo]
+                target.upsert(
+                    ids=[ids[i] for i in todo],
+                    documents=texts,
+                    metadatas=[(found["metadatas"] or [])[i] for i in todo],
+                    embeddings=store.embeddings.embed_documents(texts),
+                )
+                embedded += len(todo)
+            done += len(ids)
+            bar.update(len(ids))
+            if on_progress:
+                on_progress(done, total)
+        stale = [cid for cid in target.get(include=[])["ids"] if cid not in seen]
+        if stale:  # chunks a killed run copied that have gone from the store since
+            target.delete(ids=stale)
+        meta = {k: v for k, v in (source.metadata or {}).items() if not k.startswith("embedder")}
+        target.modify(metadata={**meta, **store.embedder_record(), "revision": uuid.uuid4().hex})
+        _swap(client, name)
+        store.reopen_collection()
+    return embedded
+
+
+def _swap(client: Any, name: str) -> None:
+    """``<name>.reindex`` becomes ``<name>``; the original is renamed away, then deleted."""
+    client.get_collection(name).modify(name=name + OLD)
+    client.get_collection(name + REINDEXING).modify(name=name)
+    client.delete_collection(name + OLD)
+
+
+def finish_swap(client: Any, name: str, function: Any) -> None:
+    """Finish a swap a killed reindex left half-done, when opening a store: the original
+    renamed away and the new one not yet in its place."""
+    names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+    if name + OLD not in names:
+        return
+    if name not in names:
+        client.get_collection(name + REINDEXING, embedding_function=function).modify(name=name)
+        log.warning("article-qa: finished the reindex of collection %s that was interrupted", name)
+    client.delete_collection(name + OLD)
