@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml
 	# The CPU build of torch first: anything else would pull several GB of CUDA.
 	$(PY) -m pip install -q "torch==2.13.0"
 	$(PY) -m pip install -q -e ".[test]"
+	# The int8 ONNX models, built once from the installed weights (vectorstore/onnx_build.py)
+	$(VENV)/bin/article-qa build-models
 	touch $(STAMP)
 
 install: $(STAMP)

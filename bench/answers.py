@@ -72,17 +72,24 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="first N questions only")
     parser.add_argument("--articles", type=int, help="first N corpus articles only")
     parser.add_argument("--json", type=Path, default=Path("bench/results/answers.json"))
+    parser.add_argument(
+        "--backends", default="onnx", help="models, comma-separated: onnx (int8), torch (fp32)"
+    )
+    parser.add_argument("--systems", type=int, default=len(SYSTEMS), help="first N systems only")
     args = parser.parse_args()
 
     from qa import Assistant, Settings
 
-    built = build_index(args.articles)
-    folder = Path(built.store.location)
     qs = questions(args.limit)
     golds = [q["answer_texts"] for q in qs]
     rows, out, parts = [], {}, []
-    for name, options in SYSTEMS:
-        bot = Assistant(Settings(store_dir=folder, collection="realtimeqa", **options))
+    backends = args.backends.split(",")
+    for backend, (name, options) in ((b, s) for b in backends for s in SYSTEMS[: args.systems]):
+        folder = Path(build_index(args.articles, backend=backend).store.location)
+        name = f"{name} [{backend}]" if len(backends) > 1 else name
+        bot = Assistant(
+            Settings(store_dir=folder, collection="realtimeqa", backend=backend, **options)
+        )
         texts, leads, shorts, refused, seconds = [], [], [], [], []
         for q in qs:
             t = time.perf_counter()

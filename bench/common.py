@@ -172,9 +172,9 @@ def _cached_index(name: str, corpus: Callable[[Path], Path], backend: str = "tor
     return Built(store, seconds, store.count(), False)
 
 
-def ingest_vs_raw(n_articles: int = 150) -> tuple[float, float, int]:
+def ingest_vs_raw(n_articles: int = 150, backend: str = "torch") -> tuple[float, float, int]:
     """Chunks/s of a fresh ingest of the first ``n_articles`` and of the model alone on the
-    same chunk texts, measured in this process one after the other."""
+    same chunk texts, measured in this process one after the other, on ``backend``."""
     import tempfile
 
     from vectorstore import ArticleStore, ingest, load_embeddings
@@ -186,7 +186,7 @@ def ingest_vs_raw(n_articles: int = 150) -> tuple[float, float, int]:
             if i >= n_articles:
                 break
             out.write(line)
-    embeddings = load_embeddings()
+    embeddings = load_embeddings(backend=backend)  # type: ignore[arg-type]
     embeddings.embed_documents(["warm up the model"])
     store = ArticleStore(embeddings, path=folder / "store")
     started = time.perf_counter()

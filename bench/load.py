@@ -1,7 +1,7 @@
 """Load: N concurrent clients ask the page's API for a bounded time; latency and memory.
 
-    .venv/bin/python bench/load.py [--clients 50] [--seconds 60] [--think 0] [--store DIR]
-                                   [--ingest N]
+    .venv/bin/python bench/load.py [--clients 50] [--seconds 60] [--think 0] [--corpus]
+                                   [--store DIR] [--ingest N] [--backends onnx,torch]
 
 Starts `article-qa serve` on 127.0.0.1 (its own process), then N client threads, each
 with its own gradio_client session, ask questions from the RealTime QA dev set (or the
@@ -13,6 +13,8 @@ failed / p50 / p95 / max latency and the server's peak memory, and, as the basel
 latency of one answer with no other client. ``--ingest N``: while the clients ask, another
 process (`article-qa ingest`) writes N new articles into the same store, as a feed sync
 beside a running page would; its time is reported, and every failed question counts.
+``--corpus``: the RealTime QA dev index (bench/.cache, per backend). ``--backends``: one
+server per backend (ARTICLE_QA_BACKEND), one after the other in this run.
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
-from common import DATA, ROOT, read_jsonl, table
+from common import DATA, ROOT, build_index, read_jsonl, table
 
 from vectorstore import OFFLINE_ENVIRONMENT
 
@@ -90,15 +93,33 @@ def main() -> None:
     parser.add_argument(
         "--ingest", type=int, default=0, help="articles a concurrent CLI ingest writes meanwhile"
     )
+    parser.add_argument("--corpus", action="store_true", help="the dev index (bench/.cache)")
+    parser.add_argument("--backends", default="onnx", help="comma-separated: onnx, torch")
     args = parser.parse_args()
 
+    rows, results = [], {}
+    for backend in args.backends.split(","):
+        result, failures = run(args, backend)
+        results[backend] = result
+        rows.append(result)
+        if failures:
+            print(f"first failures [{backend}]:", *failures[:5], sep="\n  ")
+    keys = list(rows[0])
+    print(table([[k, *(r[k] for r in rows)] for k in keys], ["measure", *results]))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2))
+
+
+def run(args: argparse.Namespace, backend: str) -> tuple[dict[str, Any], list[str]]:
+    """One server on ``backend`` under the load ``args`` describe."""
     from gradio_client import Client
 
-    env = {**os.environ, **OFFLINE_ENVIRONMENT}
+    env = {**os.environ, **OFFLINE_ENVIRONMENT, "ARTICLE_QA_BACKEND": backend}
     tmp = Path(tempfile.mkdtemp(prefix="aq-load-"))
-    if args.store:
-        store = args.store
+    if args.store or args.corpus:
+        store = args.store or str(build_index(backend=backend).store.folder)
         questions = [q["question"] for q in read_jsonl(DATA / "questions.jsonl")]
+        args.collection = "realtimeqa" if args.corpus else args.collection
     else:
         store = str(tmp / "store")
         subprocess.run(
@@ -201,7 +222,8 @@ def main() -> None:
 
     lat = sorted(latencies)
     p = lambda q: lat[min(len(lat) - 1, int(q * (len(lat) - 1)))] if lat else float("nan")  # noqa: E731
-    result = {
+    result: dict[str, Any] = {
+        "backend": backend,
         "clients": args.clients,
         "seconds": round(elapsed, 1),
         "think_s": args.think,
@@ -214,15 +236,11 @@ def main() -> None:
         "solo_answer_s (baseline)": baseline,
         "p95 x baseline": p(0.95) / baseline,
         "server_peak_rss_mb": peak,
-        "store": "benchmark corpus" if args.store else "sample article",
+        "store": "benchmark corpus" if args.store or args.corpus else "sample article",
     }
     if ingester is not None:
         result["concurrent ingest"] = f"{args.ingest} articles, exit {rc}, {ingest_s:.1f} s"
-    print(table([[k, v] for k, v in result.items()], ["measure", "value"]))
-    if failures:
-        print("first failures:", *failures[:5], sep="\n  ")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(result, indent=2))
+    return result, failures
 
 
 if __name__ == "__main__":

@@ -12,9 +12,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING, Any
 
 from vectorstore import (
     IS_A_FEED,
@@ -44,6 +42,9 @@ from .reading import ReaderAnswerer, Short, rerank
 from .results import Answer, Citation, ShortAnswer
 from .retrieval import Retriever, Search
 from .settings import Settings
+
+if TYPE_CHECKING:  # imported when a chat model is used (offline answers start faster)
+    from langchain_core.language_models import BaseChatModel
 
 REFUSAL = "The articles don't answer this question."
 

@@ -9,9 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from langchain_core.embeddings import Embeddings
-
-from vectorstore import Passage, clause_spans, embed_many, sentence_spans, terms
+from vectorstore import EmbeddingModel, Passage, clause_spans, embed_many, sentence_spans, terms
 
 from .results import Citation
 
@@ -79,7 +77,7 @@ def _content_recall(sentence_terms: set[str], passage_terms: set[str]) -> float:
 class Verifier:
     """Scores how well each passage supports each answer sentence."""
 
-    def __init__(self, embeddings: Embeddings) -> None:
+    def __init__(self, embeddings: EmbeddingModel) -> None:
         self.embeddings = embeddings
 
     def check(self, claims: list[Claim], passages: Sequence[Passage]) -> list[Claim]:

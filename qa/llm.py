@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
-
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage
-from langchain_core.prompts import ChatPromptTemplate
+from typing import TYPE_CHECKING, Any
 
 import prompts
 from vectorstore import Passage
 
 from .settings import Settings
+
+if TYPE_CHECKING:  # LangChain is imported when a model is used: offline answers start faster
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import BaseMessage
+    from langchain_core.prompts import ChatPromptTemplate
 
 NOT_IN_ARTICLES = "NOT_IN_ARTICLES"
 
@@ -69,6 +70,8 @@ def format_passages(passages: Sequence[Passage]) -> str:
 
 def answer_prompt() -> ChatPromptTemplate:
     """The answer prompt, from ``prompts/answer_system.md`` and ``prompts/answer_user.md``."""
+    from langchain_core.prompts import ChatPromptTemplate
+
     return ChatPromptTemplate.from_messages(
         [("system", prompts.load("answer_system")), ("human", prompts.load("answer_user"))]
     )
@@ -103,6 +106,8 @@ def is_refusal(text: str) -> bool:
 
 def condense(model: BaseChatModel, question: str, history: Sequence[str]) -> str:
     """The model's standalone version of a follow-up ``question`` (one line), or ""."""
+    from langchain_core.prompts import ChatPromptTemplate
+
     prompt = ChatPromptTemplate.from_messages(
         [("system", prompts.load("condense_system")), ("human", prompts.load("condense_user"))]
     )

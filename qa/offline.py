@@ -31,9 +31,16 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
-from vectorstore import Passage, clause_spans, embed_many, sentence_spans, site_name, terms
+from vectorstore import (
+    EmbeddingModel,
+    Passage,
+    clause_spans,
+    embed_many,
+    sentence_spans,
+    site_name,
+    terms,
+)
 
 from .citations import Claim
 
@@ -233,7 +240,7 @@ class OfflineAnswerer:
 
     def __init__(
         self,
-        embeddings: Embeddings,
+        embeddings: EmbeddingModel,
         max_sentences: int = 5,
         min_support: float | None = None,
         ranker: Ranker | None = None,

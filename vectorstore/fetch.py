@@ -12,15 +12,18 @@ from __future__ import annotations
 import ipaddress
 import socket
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlparse
 
-import httpx
+if TYPE_CHECKING:  # imported on first use: a process that only answers never pays for it
+    import httpx
 
 from .loaders import MAX_ARTICLE_BYTES, MB
 
 USER_AGENT = "article-qa/0.1 (+https://github.com/article-qa; cited answers from news articles)"
 MAX_REDIRECTS = 5
-TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+TIMEOUT_S = 15.0  # any step of a request
+CONNECT_TIMEOUT_S = 5.0
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = (
     "application/rss+xml",
@@ -98,6 +101,16 @@ def check_address(url: str, allow_private: bool) -> None:
             )
 
 
+def http_client() -> httpx.Client:
+    """A client with this module's timeouts that follows no redirect by itself (``fetch``
+    checks every hop)."""
+    import httpx
+
+    return httpx.Client(
+        timeout=httpx.Timeout(TIMEOUT_S, connect=CONNECT_TIMEOUT_S), follow_redirects=False
+    )
+
+
 def fetch(
     url: str,
     accept: tuple[str, ...] = HTML_TYPES + FEED_TYPES,
@@ -115,7 +128,9 @@ def fetch(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     owned = client is None
-    http = client or httpx.Client(timeout=TIMEOUT, follow_redirects=False)
+    import httpx
+
+    http = client or http_client()
     try:
         current = url
         for _ in range(MAX_REDIRECTS + 1):

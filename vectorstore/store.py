@@ -27,7 +27,6 @@ from typing import Any, Literal
 
 import numpy as np
 from filelock import FileLock, Timeout
-from langchain_core.embeddings import Embeddings
 
 from .chroma import (
     OPEN_LOCK,
@@ -41,7 +40,7 @@ from .chroma import (
 )
 from .copies import Copies, also_at, encode, signature
 from .documents import Article, ArticleInfo, Chunk, Passage
-from .embeddings import ChromaEmbeddingFunction, Embedder
+from .embeddings import ChromaEmbeddingFunction, Embedder, EmbeddingModel
 from .errors import StoreError
 
 Status = Literal["added", "unchanged", "updated", "folded"]  # folded: a copy (copies.py)
@@ -100,7 +99,7 @@ class ArticleStore:
 
     def __init__(
         self,
-        embeddings: Embeddings,
+        embeddings: EmbeddingModel,
         path: str | Path | None = None,
         url: str | None = None,
         collection: str = "articles",
@@ -121,6 +120,7 @@ class ArticleStore:
         self._lock = FileLock(self._path / WRITE_LOCK) if self._path else None
         self._reopen_lock = threading.Lock()
         self._seen = self.revision()  # the revision this object's Chroma client is current with
+        self._copies_cache: Copies | None = None  # for one write run (``_copies``)
 
     def _opening(self) -> contextlib.AbstractContextManager[Any]:
         """Two processes creating one new store at once race in Chroma's migrations: the
@@ -254,6 +254,7 @@ class ArticleStore:
                 "ingest into a writable folder (ARTICLE_QA_STORE_DIR)"
             )
         if self._lock is None or self._path is None:
+            self._copies_cache = None
             yield
             return
         holder = self._path / WRITE_HOLDER
@@ -275,6 +276,7 @@ class ArticleStore:
                     f"pid {os.getpid()} ({' '.join(sys.argv)[:200]})", encoding="utf-8"
                 )
                 self.refresh()
+                self._copies_cache = None  # other processes may have written since
             yield
         finally:
             if self._lock.lock_counter == 1:
@@ -318,7 +320,7 @@ class ArticleStore:
                 continue
             mh = signature(article.text)
             if not old:  # a new article: a syndicated copy of one stored (or in this batch)?
-                copies = copies or Copies(self._signatures())
+                copies = copies or self._copies()
                 original = copies.original_of(article.id, mh)
                 if original is not None:
                     statuses.append("folded")
@@ -349,6 +351,14 @@ class ArticleStore:
         if texts or stale or folded:
             self._bump()
         return statuses
+
+    def _copies(self) -> Copies:
+        """The stored articles' signatures for copy detection, read once per write run (a
+        local store's; on a server, once per batch): a big ingest's batches share them,
+        each batch adding its new ones, instead of each reading every stored one again."""
+        if self._copies_cache is None:
+            self._copies_cache = Copies(self._signatures())
+        return self._copies_cache
 
     def _signatures(self) -> dict[str, str]:
         """Every stored article's MinHash, by article id (from its first chunk)."""
@@ -391,6 +401,7 @@ class ArticleStore:
     def remove(self, article_id: str) -> int:
         """Remove an article's chunks; returns how many were removed."""
         with self.writing():
+            self._copies_cache = None  # a removed article is no original any more
             found = self._col.get(where={"article_id": article_id}, include=[])
             self._delete(found["ids"])
             if found["ids"]:
@@ -546,9 +557,7 @@ class ArticleStore:
             total = self.count()
             n = min(total, max(2 * k, math.ceil(1.5 * k * total / len(allowed))))
             while True:
-                found = self._col.query(
-                    query_embeddings=[vector.tolist()], n_results=n, include=[]
-                )
+                found = self._col.query(query_embeddings=[vector.tolist()], n_results=n, include=[])
                 chosen = [cid for cid in found["ids"][0] if cid in allowed][:k]
                 if len(chosen) >= k or n >= total:
                     break
