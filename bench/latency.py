@@ -54,6 +54,7 @@ def answers(backend: str, asks: int, tmp: Path) -> dict[str, float]:
     embeddings = load_embeddings(backend=backend)  # type: ignore[arg-type]
     embeddings.embed_query("warm up")
     out = {"model load (once per process)": time.perf_counter() - t0}
+    ingest([ROOT / "data/articles"], ArticleStore(embeddings, path=tmp / f"warm-{backend}"))
     store = ArticleStore(embeddings, path=tmp / backend)
     report = ingest([ROOT / "data/articles"], store)
     out[f"ingest sample ({report.chunks_written} chunks)"] = report.seconds
@@ -89,23 +90,35 @@ def answers(backend: str, asks: int, tmp: Path) -> dict[str, float]:
     return out
 
 
+# Started from a small process: a child forked from this one would be charged this one's
+# memory until it execs, and its peak would read as this process's size.
+_TIMED = """
+import os, resource, subprocess, sys, time
+t = time.perf_counter()
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+"""
+
+
 def cold_start(backend: str, runs: int, tmp: Path) -> tuple[float, float]:
-    """Median wall seconds and peak MB of `article-qa ask` as a new process."""
-    store = str(tmp / backend)
+    """Median wall seconds and peak MB of `article-qa ask` as a new process, on the
+    sample store (ingested beforehand with the same backend)."""
+    from vectorstore import ArticleStore, ingest, load_embeddings
+
+    store = tmp / f"cold-{backend}"
+    embeddings = load_embeddings(backend=backend)  # type: ignore[arg-type]
+    ingest([ROOT / "data/articles"], ArticleStore(embeddings, path=store))
     env = {**os.environ, "ARTICLE_QA_BACKEND": backend}
+    command = [sys.executable, "-m", "qa.cli", "ask", QUESTIONS[0], "--store", str(store)]
     walls, peaks = [], []
     for _ in range(runs):
-        t = time.perf_counter()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "qa.cli", "ask", QUESTIONS[0], "--store", store],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
-        walls.append(time.perf_counter() - t)
-        peaks.append(usage.ru_maxrss / 1024)
-        assert status == 0, f"article-qa ask failed on {backend}"
+        done = subprocess.run(
+            [sys.executable, "-c", _TIMED, *command],
+            cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        wall, peak = map(float, done.stdout.split())
+        walls.append(wall)
+        peaks.append(peak)
     return statistics.median(walls), max(peaks)
 
 
@@ -153,8 +166,8 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="aq-latency-"))
+    cold = {b: cold_start(b, args.cold, tmp) for b in BACKENDS}  # first: a quiet process
     timed = {b: answers(b, args.asks, tmp) for b in BACKENDS}
-    cold = {b: cold_start(b, args.cold, tmp) for b in BACKENDS}
     rows = [[name, timed["onnx"][name], timed["torch"][name], timed["onnx"][name] / secs]
             for name, secs in timed["torch"].items()]  # fmt: skip
     rows.append(["cold `article-qa ask`, whole process (wall)", cold["onnx"][0],

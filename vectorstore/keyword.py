@@ -1,9 +1,13 @@
-"""The keyword side of hybrid search: a BM25 index (bm25s) over the same chunks as Chroma.
+"""The product's own index of the chunks: BM25 (bm25s) for the keyword side of hybrid
+search, and each chunk's day, source and vector, for filtered search on both sides.
 
 Chroma stays the one source of truth. The index remembers the store revision it was built
 from; whenever the store has changed since (an ingest or a removal, in this process or
 another), the next search rebuilds it from the chunks in Chroma and saves it. It is saved
-beside a local store, or in the user's cache for a Chroma server.
+beside a local store, or in the user's cache for a Chroma server. The vectors are a copy of
+Chroma's, saved as one ``.npy`` file and memory-mapped: a filtered dense search compares
+the question with the allowed chunks' vectors directly (``nearest``), exactly, in
+microseconds, instead of asking Chroma for them (``where``: ~100 ms on 39k chunks).
 """
 
 from __future__ import annotations
@@ -22,12 +26,14 @@ from typing import Any
 
 import numpy as np
 
+from .errors import StoreError
 from .store import ArticleStore, day_number
 from .terms import terms
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: the vectors too
+EXACT_AT_MOST = 50_000  # filtered dense search: up to this many allowed chunks compared directly
 
 
 @dataclass(slots=True)
@@ -51,6 +57,7 @@ class KeywordIndex:
         self.days = np.zeros(0, dtype=np.int64)
         self.sources: list[str] = []
         self.articles: list[str] = []
+        self.vectors: np.ndarray | None = None  # one row per chunk (memory-mapped when loaded)
 
     @classmethod
     def for_store(cls, store: ArticleStore) -> KeywordIndex:
@@ -80,9 +87,12 @@ class KeywordIndex:
                 return False
             import bm25s
 
-            bm25 = None
+            bm25, vectors = None, None
             if meta["ids"]:
                 bm25 = bm25s.BM25.load(str(self.folder / "bm25"), mmap=False, show_progress=False)
+                vectors = np.load(self.folder / "vectors.npy", mmap_mode="r")
+                if len(vectors) != len(meta["ids"]):
+                    raise ValueError(f"{len(vectors)} vectors for {len(meta['ids'])} chunks")
         except Exception as exc:  # derived data, unreadable for any reason: rebuilt from Chroma
             log.warning(
                 "article-qa: the keyword index in %s could not be read (%s: %s); rebuilding it",
@@ -92,23 +102,42 @@ class KeywordIndex:
             )
             return False
         self._set(revision, bm25, meta["ids"], meta["days"], meta["sources"], meta["articles"])
+        self.vectors = vectors
         return True
 
     def _build(self, revision: str) -> None:
+        """Read every chunk with its vector through a Chroma client that is current (one
+        behind another process's writes would find the new chunks' rows but not their
+        vectors): the store catches up first, and again if a write lands meanwhile."""
+        for attempt in range(3):
+            self.store.refresh()
+            try:
+                self._build_once(revision)
+                return
+            except StoreError:
+                if attempt == 2:
+                    raise
+
+    def _build_once(self, revision: str) -> None:
         import bm25s
 
-        ids, days, sources, articles, corpus = [], [], [], [], []
-        for cid, text, meta in self.store.all_chunks():
-            ids.append(cid)
-            days.append(int(meta.get("day", 0) or 0))
-            sources.append(str(meta.get("source", "")))
-            articles.append(str(meta.get("article_id", "")))
-            corpus.append(terms(f"{meta.get('title', '')}\n{text}"))
+        ids, days, sources, articles, corpus, rows = [], [], [], [], [], []
+        for found in self.store.pages(["documents", "metadatas", "embeddings"]):
+            for cid, text, meta in zip(
+                found["ids"], found["documents"], found["metadatas"], strict=True
+            ):
+                ids.append(cid)
+                days.append(int(meta.get("day", 0) or 0))
+                sources.append(str(meta.get("source", "")))
+                articles.append(str(meta.get("article_id", "")))
+                corpus.append(terms(f"{meta.get('title', '')}\n{text}"))
+            rows.append(np.asarray(found["embeddings"], dtype=np.float32))
         bm25 = None
         if ids:
             bm25 = bm25s.BM25()
             bm25.index(corpus, show_progress=False)
         self._set(revision, bm25, ids, days, sources, articles)
+        self.vectors = np.vstack(rows) if rows else None
         self._save(revision, bm25)
 
     def _save(self, revision: str, bm25: Any) -> None:
@@ -120,6 +149,8 @@ class KeywordIndex:
         try:
             if bm25 is not None:
                 bm25.save(str(tmp / "bm25"), show_progress=False)
+            if self.vectors is not None:
+                np.save(tmp / "vectors.npy", self.vectors)
             meta = {
                 "version": INDEX_VERSION,
                 "revision": revision,
@@ -179,6 +210,20 @@ class KeywordIndex:
             return None
         ids = self.ids
         return {ids[i] for i in np.flatnonzero(mask)}
+
+    def nearest(
+        self, vector: np.ndarray, k: int, mask: np.ndarray
+    ) -> list[tuple[str, float]] | None:
+        """The ``k`` chunks ``mask`` keeps that are nearest to ``vector`` (cosine), best
+        first, compared directly — exact; None when more than ``EXACT_AT_MOST`` are kept
+        (the caller asks the vector index instead, ``ArticleStore`` with ``among``)."""
+        rows = np.flatnonzero(mask)
+        vectors = self.vectors
+        if vectors is None or len(rows) > EXACT_AT_MOST:
+            return None
+        sims = np.asarray(vectors[rows] @ vector, dtype=np.float32)
+        top = np.argsort(-sims, kind="stable")[:k]
+        return [(self.ids[rows[i]], float(sims[i])) for i in top]
 
     def search(
         self, query: str, k: int, mask: np.ndarray | None = None, sync: bool = True

@@ -33,6 +33,7 @@ from .chroma import (
     WRITE_HOLDER,
     WRITE_LOCK,
     WRITE_WAIT_S,
+    import_chromadb,
     log,
     open_client,
     read_only_copy,
@@ -150,6 +151,15 @@ class ArticleStore:
         return self._path
 
     def _open(self) -> None:
+        if self._path is not None:
+            # Chroma shares one client per folder in a process, and a client keeps its
+            # vector index in memory: a store opened again after another process wrote
+            # (say, an ingest re-run after one was killed) would read the new chunks' rows
+            # but not their vectors ("Error finding id"). Each store gets a client of its own.
+            import_chromadb()  # first: the quick way (chroma.py)
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            SharedSystemClient._identifier_to_system.pop(str(self._path), None)
         self._client = open_client(self._path, self.url)
         self._meta: dict[str, Any] = {}
         try:
@@ -233,11 +243,8 @@ class ArticleStore:
             now = self.revision()
             if now == self._seen:
                 return False
-            from chromadb.api.shared_system_client import SharedSystemClient
-
-            # Chroma shares one client per folder in a process; the next one must be new.
-            # Searches already running finish on the old client, which stays valid.
-            SharedSystemClient._identifier_to_system.pop(str(self._path), None)
+            # a new client (see _open); searches already running finish on the old one,
+            # which stays valid
             self._open()
             self._seen = self.revision()
             return True
@@ -433,18 +440,23 @@ class ArticleStore:
     ) -> Iterable[tuple[str, str, dict[str, Any]]]:
         """Every stored chunk as (id, text, metadata), page by page (a store of tens of
         thousands of chunks is more than Chroma returns at once); text "" if not wanted."""
-        offset = 0
-        while True:
-            found = self._page(page, offset, with_text)
-            if not found["ids"]:
-                return
+        include = ["documents", "metadatas"] if with_text else ["metadatas"]
+        for found in self.pages(include, page):
             texts = found["documents"] or [""] * len(found["ids"])
             yield from zip(found["ids"], texts, found["metadatas"] or [], strict=True)
+
+    def pages(self, include: Sequence[str], size: int = 5000) -> Iterator[dict[str, Any]]:
+        """Every stored chunk, ``size`` at a time, as Chroma's ``get`` gives them."""
+        offset = 0
+        while True:
+            found = self._page(size, offset, list(include))
+            if not found["ids"]:
+                return
+            yield found
             offset += len(found["ids"])
 
     @store_errors
-    def _page(self, size: int, offset: int, with_text: bool = True) -> Any:
-        include = ["documents", "metadatas"] if with_text else ["metadatas"]
+    def _page(self, size: int, offset: int, include: list[str]) -> Any:
         return self._col.get(include=include, limit=size, offset=offset)
 
     def _delete(self, ids: Sequence[str]) -> None:

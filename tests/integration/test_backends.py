@@ -197,5 +197,9 @@ def test_filtered_search_returns_what_chromas_where_returns(
             found, _vectors = store.search_vector_with_embeddings(vector, 10, among=among)
             assert [p.id for p in found] == [p.id for p in expected], (q, date_from, date_to)
             assert all(abs(a.score - b.score) < 1e-4 for a, b in zip(found, expected, strict=False))
+            # and from the keyword index's own copy of the vectors (the retriever's way)
+            mirrored = index.nearest(vector, 10, index.mask(date_from, date_to, sources))
+            assert mirrored is not None
+            assert [cid for cid, _ in mirrored] == [p.id for p in expected]
             checked += len(found)
     assert checked > 100
