@@ -88,7 +88,7 @@ def main() -> None:
         row: list[object] = [name]
         for steps in results.values():
             grew = steps[i][1] - steps[i - 1][1] if 0 < i < len(steps) - 1 else None
-            row.append(f"{steps[i][1]:.0f}" + (f" (+{grew:.0f})" if grew is not None else ""))
+            row.append(f"{steps[i][1]:.0f}" + (f" ({grew:+.0f})" if grew is not None else ""))
         rows.append(row)
     print(table(rows, ["step", *(f"{b} MB" for b in results)]))
     args.json.parent.mkdir(parents=True, exist_ok=True)

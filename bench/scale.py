@@ -39,7 +39,7 @@ from langchain_core.embeddings import Embeddings
 
 DIM = 384
 SOURCES = [f"Source {chr(65 + i)}" for i in range(20)]
-CHUNKS_PER_ARTICLE = 4  # ~700 words an article: the chunker makes about four
+CHUNKS_PER_ARTICLE = 12  # 40 sentences of made-up words: the chunker makes about twelve
 
 
 class WordVectors(Embeddings):
@@ -72,16 +72,25 @@ class WordVectors(Embeddings):
 
 
 def generate(folder: Path, n_chunks: int, seed: int = 1) -> Path:
-    """News-like articles of made-up words as JSON lines, about ``n_chunks`` chunks."""
+    """News-like articles of made-up words as JSON lines, about ``n_chunks`` chunks, in
+    files of 2,000 articles (a JSONL file may hold 64 MB)."""
     rng = random.Random(seed)
     syllables = ["ka", "lo", "mer", "tan", "vi", "sol", "dra", "pen", "qui", "ros", "el", "bu"]
     words = list({"".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(20000)})
     common = ["the", "of", "and", "said", "in", "on", "a", "to", "for", "after", "with"]
     start = date(2023, 1, 1)
     folder.mkdir(parents=True, exist_ok=True)
-    out = folder / "articles.jsonl"
+    n_articles = n_chunks // CHUNKS_PER_ARTICLE
+    for part in range(0, n_articles, 2000):
+        _write(folder / f"articles-{part // 2000:03d}.jsonl", part, min(n_articles, part + 2000),
+               rng, words, common, start)  # fmt: skip
+    return folder
+
+
+def _write(out: Path, first: int, end: int, rng: random.Random, words: list[str],
+           common: list[str], start: date) -> None:  # fmt: skip
     with out.open("w", encoding="utf-8") as fh:
-        for i in range(n_chunks // CHUNKS_PER_ARTICLE):
+        for i in range(first, end):
             topic = rng.sample(words, 12)
             sentences = []
             for _ in range(40):
@@ -96,7 +105,6 @@ def generate(folder: Path, n_chunks: int, seed: int = 1) -> Path:
                 "text": "\n\n".join(" ".join(sentences[j : j + 5]) for j in range(0, 40, 5)),
             }
             fh.write(json.dumps(record) + "\n")
-    return out
 
 
 def rss_mb() -> float:
@@ -121,7 +129,7 @@ def measure(store: Any, corpus: Path, n_questions: int) -> dict[str, Any]:
     keyword_s = time.perf_counter() - t
     loaded_mb = rss_mb()
     rng = random.Random(3)
-    lines = corpus.read_text(encoding="utf-8").splitlines()
+    lines = (corpus / "articles-000.jsonl").read_text(encoding="utf-8").splitlines()
     questions = []
     for line in rng.sample(lines, n_questions):
         words = json.loads(line)["text"].split()[:40]
@@ -158,9 +166,9 @@ def main() -> None:
     from vectorstore import ArticleStore, ingest
 
     base = args.keep or Path(tempfile.mkdtemp(prefix="aq-scale-"))
-    corpus = base / "corpus" / "articles.jsonl"
-    if not corpus.exists():
-        generate(corpus.parent, args.chunks)
+    corpus = base / "corpus"
+    if not (corpus / "articles-000.jsonl").exists():
+        generate(corpus, args.chunks)
     embeddings = WordVectors()
     results: dict[str, dict[str, Any]] = {}
     places: list[tuple[str, dict[str, Any]]] = [("local folder", {"path": base / "store"})]
@@ -179,7 +187,8 @@ def main() -> None:
             store = ArticleStore(embeddings, collection="scale", **where)
             started = time.perf_counter()
             if store.count() == 0:
-                ingest([corpus], store, progress=True, batch_chunks=2000)
+                report = ingest([corpus], store, progress=True, batch_chunks=2000)
+                assert not report.failed, report.failed[:3]
             ingest_s = time.perf_counter() - started
             row = {"chunks": store.count(), "ingest chunks/s": store.count() / ingest_s}
             row |= measure(store, corpus, args.questions)

@@ -137,7 +137,6 @@ class Retriever:
                 per_article[p.article_id] = per_article.get(p.article_id, 0) + 1
         return [passages[pid] for pid in chosen]
 
-
     def _dense(
         self, vector: np.ndarray, k: int, mask: np.ndarray | None
     ) -> tuple[list[Passage], list[np.ndarray]]:
