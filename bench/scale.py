@@ -186,11 +186,12 @@ def main() -> None:
         for name, where in places:
             store = ArticleStore(embeddings, collection="scale", **where)
             started = time.perf_counter()
+            row: dict[str, Any] = {"ingest chunks/s": "(reused)"}
             if store.count() == 0:
                 report = ingest([corpus], store, progress=True, batch_chunks=2000)
                 assert not report.failed, report.failed[:3]
-            ingest_s = time.perf_counter() - started
-            row = {"chunks": store.count(), "ingest chunks/s": store.count() / ingest_s}
+                row["ingest chunks/s"] = store.count() / (time.perf_counter() - started)
+            row["chunks"] = store.count()
             row |= measure(store, corpus, args.questions)
             if server is not None and "url" in where:
                 row["server RSS MB"] = _rss_of(server.pid)
@@ -204,7 +205,7 @@ def main() -> None:
             server.wait(30)
         if args.keep is None:
             shutil.rmtree(base, ignore_errors=True)
-    keys = list(next(iter(results.values())))
+    keys = list(dict.fromkeys(k for r in results.values() for k in r))
     rows = [[k, *(r.get(k, "") for r in results.values())] for k in keys]
     print(table(rows, ["measure", *results]))
     args.json.parent.mkdir(parents=True, exist_ok=True)
