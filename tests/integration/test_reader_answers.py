@@ -52,7 +52,7 @@ CASES = {
 # no short answer is given. Strict: a better reader turns these into failures to promote.
 # The expectations are what the fp32 weights do: the int8 ONNX reader (the default) agrees
 # with them on all of these but one, where it is right and fp32 is not ("obtain from
-# Moscow"); round 1's torch int8 path differed on five (bench/backends.py compares the
+# Moscow"); round 1's torch int8 path differed on six (bench/backends.py compares the
 # three). "Hoping to get from Moscow": the lead is the clause about what *Putin* seeks;
 # "Washington warn": the lead is Biden's warning against arming Russia, not the price.
 KNOWN_WRONG = pytest.mark.xfail(strict=True, reason="the reader's known limit on the sample")
