@@ -11,7 +11,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .query import parse_day
 from .settings import Settings
@@ -41,6 +41,11 @@ def _settings(args: argparse.Namespace) -> Settings:
     if getattr(args, "auth", None):
         overrides["auth"] = args.auth
     return Settings(**overrides)
+
+
+def _show(result: BaseModel, as_json: bool) -> None:
+    """An answer or digest on standard output: as JSON, or as text made inert."""
+    print(result.model_dump_json(indent=2) if as_json else inert(str(result)))
 
 
 def _day(value: str) -> date:
@@ -89,10 +94,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     bot = Assistant(_settings(args))
     filters = Filters(args.since, args.until, tuple(args.source or ()), args.today)
     result = bot.ask(args.question, remember=False, filters=filters)
-    if args.json:
-        print(result.model_dump_json(indent=2))
-    else:
-        print(inert(str(result)))
+    _show(result, args.json)
     return 0
 
 
@@ -216,10 +218,7 @@ def cmd_latest(args: argparse.Namespace) -> int:
     from .assistant import Assistant
 
     result = Assistant(_settings(args)).latest(args.since, today=args.today)
-    if args.json:
-        print(result.model_dump_json(indent=2))
-    else:
-        print(inert(str(result)))
+    _show(result, args.json)
     return 0
 
 

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from vectorstore import DEFAULT_BACKEND, Backend
-from vectorstore.onnx_build import built_model, export, session
+from vectorstore.onnx_build import built_model, export, model_inputs, session
 
 TRAIN_COMMAND = ".venv/bin/python training/train_reader.py"
 WEIGHTS = "model.safetensors"
@@ -234,12 +234,7 @@ class Reader:
 
     def _run(self, model: Any, tokenizer: Any, question: str, texts: list[str]) -> list[Reading]:
         encodings = tokenizer.encode_batch([(question, text) for text in texts])
-        arrays = {
-            "input_ids": np.asarray([e.ids for e in encodings], dtype=np.int64),
-            "attention_mask": np.asarray([e.attention_mask for e in encodings], dtype=np.int64),
-            "token_type_ids": np.asarray([e.type_ids for e in encodings], dtype=np.int64),
-        }
-        relevance, start, end = model(arrays)
+        relevance, start, end = model(model_inputs(encodings))
         out = []
         for row, enc in enumerate(encodings):
             in_text = [j for j, s in enumerate(enc.sequence_ids) if s == 1]

@@ -20,7 +20,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from .onnx_build import built_model, export, session
+from .onnx_build import built_model, export, model_inputs, session
 
 Backend = Literal["onnx", "torch"]
 BACKENDS: tuple[Backend, ...] = ("onnx", "torch")
@@ -111,12 +111,7 @@ class OnnxEncoder:
             return np.zeros((0, 0), dtype=np.float32)
         rows = []
         for enc in self._tokenizer.encode_batch(list(texts)):
-            arrays = {
-                "input_ids": enc.ids,
-                "attention_mask": enc.attention_mask,
-                "token_type_ids": enc.type_ids,
-            }
-            feed = {name: np.asarray([arrays[name]], dtype=np.int64) for name in self._inputs}
+            feed = {k: v for k, v in model_inputs([enc]).items() if k in self._inputs}
             short = len(enc.ids) <= SHORT_TOKENS
             rows.append(self._session(short).run(None, feed)[0][0])
         return np.vstack(rows).astype(np.float32, copy=False)

@@ -21,10 +21,11 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from filelock import FileLock
 
 log = logging.getLogger(__name__)
@@ -161,6 +162,15 @@ def optimize(source: Path, target: Path) -> None:
     options.optimized_model_filepath = str(target)
     options.log_severity_level = 3
     ort.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])
+
+
+def model_inputs(encodings: Sequence[Any]) -> dict[str, np.ndarray]:
+    """``tokenizers`` encodings of equal length as a BERT model's inputs, by name."""
+    return {
+        "input_ids": np.asarray([e.ids for e in encodings], dtype=np.int64),
+        "attention_mask": np.asarray([e.attention_mask for e in encodings], dtype=np.int64),
+        "token_type_ids": np.asarray([e.type_ids for e in encodings], dtype=np.int64),
+    }
 
 
 def session(path: Path, threads: int = 0) -> Any:

@@ -52,13 +52,9 @@ def _reindex(
         )
         source = client.get_collection(name, embedding_function=function)
         total, done, embedded = source.count(), 0, 0
-        offset, seen = 0, set()
-        while True:
-            found = source.get(include=["documents", "metadatas"], limit=page, offset=offset)
+        seen: set[str] = set()
+        for found in store.pages(["documents", "metadatas"], page):
             ids = list(found["ids"])
-            if not ids:
-                break
-            offset += len(ids)
             seen.update(ids)
             copied = set(target.get(ids=ids, include=[])["ids"])
             todo = [i for i, cid in enumerate(ids) if cid not in copied]

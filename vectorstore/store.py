@@ -47,8 +47,6 @@ from .errors import StoreError
 Status = Literal["added", "unchanged", "updated", "folded"]  # folded: a copy (copies.py)
 REINDEX_COMMAND = "article-qa reindex"
 REINDEXING = ".reindex"  # suffix of the collection a reindex fills (reindex.py)
-EXACT_AT_MOST = 4096  # a filtered search compares this many allowed vectors one by one
-ID_PAGE = 2000  # ids asked of Chroma at once (SQLite limits the variables of a query)
 
 
 def _meta(article: Article, chunk: Chunk, n_chunks: int) -> dict[str, str | int]:
@@ -418,14 +416,13 @@ class ArticleStore:
     def _bump(self) -> None:
         """Record that the collection changed (the keyword index compares revisions), and
         the embedder that wrote it."""
-        self.set_metadata(revision=uuid.uuid4().hex, **self.embedder_record())
-
-    def set_metadata(self, **changes: str | int | None) -> None:
-        """Change the collection's own metadata (None removes a key); Chroma replaces it
-        whole, so the rest is read first."""
+        # Chroma replaces a collection's metadata whole: the rest is read first
         fresh = self._client.get_collection(self.name, embedding_function=self.function())
-        meta = {**(fresh.metadata or {}), **changes}
-        self._meta = {k: v for k, v in meta.items() if v is not None}
+        self._meta = {
+            **(fresh.metadata or {}),
+            "revision": uuid.uuid4().hex,
+            **self.embedder_record(),
+        }
         self._col.modify(metadata=self._meta)
 
     @store_errors
@@ -548,32 +545,21 @@ class ArticleStore:
     def _nearest_among(
         self, vector: np.ndarray, k: int, among: Collection[str]
     ) -> tuple[list[Passage], list[np.ndarray]]:
-        """The ``k`` chunks of ``among`` nearest to ``vector``. A few thousand or fewer
-        (a day, a week, one source): their vectors compared one by one, exactly. More: the
-        unfiltered vector index asked for enough neighbours that ``k`` of them are allowed,
-        asked again for four times as many while too few are."""
+        """The ``k`` chunks of ``among`` nearest to ``vector``: the unfiltered vector index
+        asked for enough neighbours that ``k`` of them are allowed, asked again for four
+        times as many while too few are. For a wide filter; a narrow one is answered from
+        the keyword index's vectors (``KeywordIndex.nearest``)."""
         allowed = among if isinstance(among, set | frozenset) else set(among)
         if not allowed or k <= 0:
             return [], []
-        if len(allowed) <= EXACT_AT_MOST:
-            ids = list(allowed)
-            rows: list[tuple[str, Any]] = []
-            for i in range(0, len(ids), ID_PAGE):
-                got = self._col.get(ids=ids[i : i + ID_PAGE], include=["embeddings"])
-                rows.extend(zip(got["ids"], got["embeddings"], strict=True))
-            matrix = np.asarray([v for _, v in rows], dtype=np.float32).reshape(len(rows), -1)
-            sims = matrix @ vector if rows else np.zeros(0, dtype=np.float32)
-            top = np.argsort(-sims, kind="stable")[:k]
-            chosen = [rows[i][0] for i in top]
-        else:
-            total = self.count()
-            n = min(total, max(2 * k, math.ceil(1.5 * k * total / len(allowed))))
-            while True:
-                found = self._col.query(query_embeddings=[vector.tolist()], n_results=n, include=[])
-                chosen = [cid for cid in found["ids"][0] if cid in allowed][:k]
-                if len(chosen) >= k or n >= total:
-                    break
-                n = min(total, 4 * n)
+        total = self.count()
+        n = min(total, max(2 * k, math.ceil(1.5 * k * total / len(allowed))))
+        while True:
+            found = self._col.query(query_embeddings=[vector.tolist()], n_results=n, include=[])
+            chosen = [cid for cid in found["ids"][0] if cid in allowed][:k]
+            if len(chosen) >= k or n >= total:
+                break
+            n = min(total, 4 * n)
         passages, vectors = self.passages_with_embeddings(chosen)
         for p, v in zip(passages, vectors, strict=True):
             p.score = float(v @ vector)

@@ -155,13 +155,9 @@ def test_reindex_killed_midway_then_rerun_completes(
     assert names == {"articles"}  # no half-swapped or left-over collection
 
 
-@pytest.mark.parametrize("exact_at_most", [4096, 8])  # compared one by one / widened search
-def test_filtered_search_returns_what_chromas_where_returns(
-    tmp_path: Path, embeddings, monkeypatch: pytest.MonkeyPatch, exact_at_most: int
-) -> None:  # type: ignore[no-untyped-def]
-    import vectorstore.store as store_module
-
-    monkeypatch.setattr(store_module, "EXACT_AT_MOST", exact_at_most)
+def test_filtered_search_returns_what_chromas_where_returns(tmp_path: Path, embeddings) -> None:  # type: ignore[no-untyped-def]
+    """Both ways the retriever filters: the keyword index's vectors compared directly (a
+    narrow filter) and the vector index widened until enough allowed ones come (a wide one)."""
     store = ArticleStore(embeddings, path=tmp_path / "store")
     folder = council_articles(tmp_path / "in", 120, days=28)
     records = []  # the same articles over seven weeks and three sources, as JSON lines
@@ -194,7 +190,7 @@ def test_filtered_search_returns_what_chromas_where_returns(
             among = index.chunk_ids(index.mask(date_from, date_to, sources))
             assert among is not None
             expected, _ = store.search_vector_with_embeddings(vector, 10, where=where)
-            found, _vectors = store.search_vector_with_embeddings(vector, 10, among=among)
+            found, _vectors = store.search_vector_with_embeddings(vector, 10, among=among)  # wide
             assert [p.id for p in found] == [p.id for p in expected], (q, date_from, date_to)
             assert all(abs(a.score - b.score) < 1e-4 for a, b in zip(found, expected, strict=False))
             # and from the keyword index's own copy of the vectors (the retriever's way)
