@@ -20,11 +20,14 @@ from vectorstore import (
     ArticleStore,
     FeedList,
     IngestReport,
+    InputError,
     Passage,
+    ReadOnlyError,
     SentenceEmbeddings,
     SyncReport,
     UploadError,
     ingest,
+    is_url,
     load_embeddings,
     reindex,
     save_upload,
@@ -95,7 +98,6 @@ class Assistant:
         self.settings = settings
         self.history: list[Answer] = []
         self._lock = threading.Lock()
-        self._ingest_lock = threading.Lock()
 
     # -- the parts, built on first use ----------------------------------------------------
 
@@ -300,28 +302,25 @@ class Assistant:
     ) -> IngestReport:
         """Add files, folders of articles and web pages (http(s) URLs) to the store (see
         ``vectorstore.ingest``); ``progress`` shows a progress bar on the terminal."""
-        with self._ingest_lock:
-            return ingest(
-                paths,
-                self.store,
-                batch_chunks=self.settings.ingest_batch,
-                on_progress=on_progress,
-                progress=progress,
-                **self._ingest_options(),
-            )
+        self._check_writable()
+        return ingest(
+            paths,
+            self.store,
+            batch_chunks=self.settings.ingest_batch,
+            on_progress=on_progress,
+            progress=progress,
+            **self._ingest_options(),
+        )
 
     def reindex(
         self, on_progress: Callable[[int, int], None] | None = None, progress: bool = False
     ) -> int:
         """Re-embed the stored chunks with this process's embedding model (after changing
         ``ARTICLE_QA_EMBEDDING_MODEL``); crash-safe, resumes where a killed run stopped."""
-        with self._ingest_lock:
-            return reindex(
-                self.store,
-                on_progress=on_progress,
-                progress=progress,
-                page=self.settings.ingest_batch,
-            )
+        self._check_writable()
+        return reindex(
+            self.store, on_progress=on_progress, progress=progress, page=self.settings.ingest_batch
+        )
 
     def upload(
         self,
@@ -331,6 +330,7 @@ class Assistant:
         """Keep uploaded files (path, the name it was uploaded under) in the upload folder
         under safe names and ingest them; the ingest report (None when nothing was kept)
         and why each refused file was refused."""
+        self._check_writable()
         saved, refused = [], []
         for path, name in files:
             try:
@@ -342,8 +342,16 @@ class Assistant:
         return (self.ingest(saved, on_progress) if saved else None), refused
 
     def add_from_web(self, url: str) -> tuple[str, IngestReport | SyncReport]:
-        """Add what ``url`` holds: a page is ingested, a feed followed and synced at once.
-        Which it was ("page" or "feed") and the report."""
+        """Add what the http(s) ``url`` holds: a page is ingested, a feed followed and synced
+        at once. Which it was ("page" or "feed") and the report. Only web addresses: a
+        local path is an ``InputError`` (files come in by ``ingest`` or ``upload``)."""
+        self._check_writable()
+        url = (url or "").strip()
+        if not is_url(url):
+            raise InputError(
+                f"'{url[:200]}' is not a web address: give an http:// or https:// URL "
+                "(files are added by uploading them, or with `article-qa ingest PATH`)"
+            )
         report = self.ingest([url])
         if report.failed and report.failed[0].reason == IS_A_FEED:
             self.feeds.add(url)
@@ -353,7 +361,9 @@ class Assistant:
     @property
     def feeds(self) -> FeedList:
         """The followed feeds (``add``, ``remove``, ``all``), kept beside the store."""
-        return FeedList.for_store(self.store)
+        found = FeedList.for_store(self.store)
+        found.read_only = found.read_only or self.settings.read_only
+        return found
 
     def sync(
         self,
@@ -363,15 +373,23 @@ class Assistant:
     ) -> SyncReport:
         """Fetch every followed feed (or those with the URLs in ``only``) and store its new
         and updated items."""
-        with self._ingest_lock:
-            return sync_feeds(
-                self.store,
-                self.feeds,
-                only=only,
-                delay=self.settings.fetch_delay,
-                progress=progress,
-                on_progress=on_progress,
-                **self._ingest_options(),
+        self._check_writable()
+        return sync_feeds(
+            self.store,
+            self.feeds,
+            only=only,
+            delay=self.settings.fetch_delay,
+            progress=progress,
+            on_progress=on_progress,
+            **self._ingest_options(),
+        )
+
+    def _check_writable(self) -> None:
+        """Refuse any write when the settings make this a read-only assistant."""
+        if self.settings.read_only:
+            raise ReadOnlyError(
+                "article-qa is read-only here (ARTICLE_QA_READ_ONLY): it answers questions "
+                "but adds, changes or removes nothing"
             )
 
     def _ingest_options(self) -> dict[str, Any]:
@@ -381,6 +399,7 @@ class Assistant:
             "max_tokens": s.chunk_tokens,
             "overlap_tokens": s.chunk_overlap,
             "allow_private": s.fetch_allow_private,
+            "deadline_s": s.fetch_deadline,
         }
 
     def latest(self, days: float = 2.0, today: date | None = None, limit: int = 30) -> Answer:
@@ -424,9 +443,9 @@ class Assistant:
         """Remove one article; how many chunks were removed. When syndicated copies of it
         were recorded, the first one still readable (its file or URL) takes its place and
         carries the others."""
+        self._check_writable()
         copies = self.store.copies_of(article_id)
-        with self._ingest_lock:
-            removed = self.store.remove(article_id)
+        removed = self.store.remove(article_id)
         for i, copy in enumerate(copies):
             path = copy.get("path", "")
             where = path if path and Path(path).is_file() else copy.get("url", "")

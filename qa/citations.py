@@ -183,6 +183,7 @@ def finalize(claims: list[Claim], passages: Sequence[Passage]) -> Checked:
                 score=round(p.score, 4),
                 headline=pi in headlines,
                 also_at=p.also_at,
+                also_at_more=p.also_at_more,
             )
         )
     text = "".join(parts) if all(c.prefix for c in claims[1:]) else " ".join(parts)

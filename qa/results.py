@@ -26,8 +26,9 @@ class Citation(BaseModel):
     answer_end: int = Field(-1, description="where the short answer ends inside the passage")
     also_at: list[dict[str, str]] = Field(
         default_factory=list,
-        description="the same story published elsewhere (title, source, url, date)",
+        description="the same story published elsewhere (title, source, url, date; the first 20)",
     )
+    also_at_more: int = Field(0, description="how many more outlets published it")
 
 
 class ShortAnswer(BaseModel):

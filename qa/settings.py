@@ -9,7 +9,15 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from vectorstore import CHUNK_TOKENS, DEFAULT_BACKEND, HOST_DELAY_S, MB, OVERLAP_TOKENS, Backend
+from vectorstore import (
+    CHUNK_TOKENS,
+    DEFAULT_BACKEND,
+    FETCH_DEADLINE_S,
+    HOST_DELAY_S,
+    MB,
+    OVERLAP_TOKENS,
+    Backend,
+)
 
 
 def default_store_dir() -> Path:
@@ -111,6 +119,21 @@ class Settings(BaseSettings):
     fetch_delay: float = Field(
         HOST_DELAY_S, ge=0.0, le=60.0, description="seconds between two requests to one host"
     )
+    fetch_deadline: float = Field(
+        FETCH_DEADLINE_S,
+        gt=0.0,
+        le=3600.0,
+        description="the most seconds one page or feed may take to arrive, redirects included",
+    )
+    read_only: bool = Field(
+        False,
+        description="a public demo: questions only; no uploads, web adds or feed changes "
+        "(the page hides them and its endpoints refuse them)",
+    )
+    allow_uploads: bool = Field(True, description="the page accepts uploaded files")
+    allow_web_add: bool = Field(
+        True, description="the page adds web pages and follows feeds by address"
+    )
     seed_dir: Path | None = Field(
         Path("data/articles"), description="ingested when the page starts on an empty store"
     )
@@ -166,6 +189,16 @@ class Settings(BaseSettings):
     def uploads(self) -> Path:
         """The upload folder: ``upload_dir``, else ``uploads/`` beside the store folder."""
         return self.upload_dir or self.store_dir.parent / "uploads"
+
+    @property
+    def uploads_allowed(self) -> bool:
+        """Whether the page may take uploads (``allow_uploads`` and not ``read_only``)."""
+        return self.allow_uploads and not self.read_only
+
+    @property
+    def web_add_allowed(self) -> bool:
+        """Whether the page may add pages and feeds (``allow_web_add``, not ``read_only``)."""
+        return self.allow_web_add and not self.read_only
 
     @property
     def answerer(self) -> str:

@@ -19,12 +19,14 @@ from .embeddings import (
     load_embeddings,
 )
 from .encoders import BACKENDS, DEFAULT_BACKEND, Backend
-from .errors import ModelError, StoreError
-from .feeds import HOST_DELAY_S, Feed, FeedList, SyncReport
+from .errors import InputError, ModelError, ReadOnlyError, StoreError
+from .feedlist import Feed, FeedList
+from .feeds import HOST_DELAY_S, SyncReport
 from .feeds import sync as sync_feeds
+from .fetch import DEADLINE_S as FETCH_DEADLINE_S
 from .ingest import IS_A_FEED, IngestReport, ingest
 from .keyword import KeywordIndex
-from .loaders import MB, SUPPORTED_SUFFIXES
+from .loaders import MB, SUPPORTED_SUFFIXES, is_url
 from .reindex import reindex
 from .sentences import clause_spans, sentence_spans
 from .store import ArticleStore, where_clause
@@ -36,6 +38,7 @@ __all__ = [
     "BACKENDS",
     "CHUNK_TOKENS",
     "DEFAULT_BACKEND",
+    "FETCH_DEADLINE_S",
     "HOST_DELAY_S",
     "IS_A_FEED",
     "MB",
@@ -50,9 +53,11 @@ __all__ = [
     "Feed",
     "FeedList",
     "IngestReport",
+    "InputError",
     "KeywordIndex",
     "ModelError",
     "Passage",
+    "ReadOnlyError",
     "SentenceEmbeddings",
     "StoreError",
     "SyncReport",
@@ -61,6 +66,7 @@ __all__ = [
     "embed_many",
     "http_url",
     "ingest",
+    "is_url",
     "load_embeddings",
     "offline_environment",
     "reindex",

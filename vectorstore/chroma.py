@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -15,12 +16,15 @@ from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from .errors import StoreError
+from .feedlist import STATE_FILE
 
 log = logging.getLogger(__name__)
 OPEN_LOCK = "open.lock"  # in a local store's folder: held while a process opens it
 WRITE_LOCK = "write.lock"  # in a local store's folder: held by the one process writing
 WRITE_HOLDER = "write.lock.holder"  # who holds it (pid and command), for the one waiting
 WRITE_WAIT_S = 600.0  # how long a second writer waits before giving up
+DATABASE = "chroma.sqlite3"  # Chroma's database in a local store's folder
+COPY_PREFIX = "article-qa-readonly-"  # + the pid of the process serving from the copy
 
 
 def import_chromadb() -> Any:
@@ -82,10 +86,18 @@ def open_client(path: str | Path | None, url: str | None) -> Any:
 
 def read_only_copy(folder: Path) -> Path:
     """A private copy of a store that can't be written here (a read-only mount, a replica):
-    Chroma writes when it opens a store, so questions are served from the copy."""
-    copy = Path(tempfile.mkdtemp(prefix="article-qa-readonly-")) / "store"
+    Chroma writes when it opens a store, so questions are served from the copy. The copy
+    is removed when the store object goes or the process ends (``remove_copy``); copies
+    left by processes that were killed are removed here."""
+    _remove_orphaned_copies()
+    root = Path(tempfile.mkdtemp(prefix=f"{COPY_PREFIX}{os.getpid()}-"))
+    copy = root / "store"
     shutil.copytree(
-        folder, copy, ignore=shutil.ignore_patterns(OPEN_LOCK, WRITE_LOCK, WRITE_HOLDER)
+        folder,
+        copy,
+        ignore=shutil.ignore_patterns(
+            OPEN_LOCK, WRITE_LOCK, WRITE_HOLDER, "keyword-index", STATE_FILE
+        ),
     )
     log.warning(
         "article-qa: the store at %s is read-only; serving questions from a copy in %s "
@@ -94,6 +106,29 @@ def read_only_copy(folder: Path) -> Path:
         copy,
     )
     return copy
+
+
+def remove_copy(copy: Path) -> None:
+    """Remove a private copy made by ``read_only_copy``."""
+    shutil.rmtree(copy.parent, ignore_errors=True)
+
+
+def _remove_orphaned_copies() -> None:
+    """Remove the copies of processes that no longer run (a SIGKILL skips ``remove_copy``)."""
+    for old in Path(tempfile.gettempdir()).glob(f"{COPY_PREFIX}*-*"):
+        pid = old.name.removeprefix(COPY_PREFIX).split("-")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
 
 
 _T = TypeVar("_T")

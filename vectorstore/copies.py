@@ -74,10 +74,60 @@ class Copies:
         return best_id
 
 
+MAX_RECORDED = 20  # copies a story carries in full; the rest are counted (``also_at_more``)
+MAX_KEYS = 5000  # copies told apart by their key, so one folded twice is counted once
+PUBLIC_FIELDS = ("title", "source", "url", "date")  # what answers show of a copy
+
+
 def also_at(meta: dict[str, Any]) -> list[dict[str, str]]:
-    """The copies recorded on a stored chunk's article."""
+    """The copies recorded on a stored chunk's article, as stored (a file's path too,
+    for promoting a copy when the story is removed: never shown)."""
     try:
         value = json.loads(str(meta.get("also_at") or "[]"))
     except ValueError:
         return []
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def public_copies(meta: dict[str, Any]) -> list[dict[str, str]]:
+    """The copies as answers show them: outlet, title, http(s) URL and date; no server
+    paths."""
+    from .urls import http_url
+
+    return [
+        {k: (http_url(r.get(k)) if k == "url" else str(r.get(k) or "")) for k in PUBLIC_FIELDS}
+        for r in also_at(meta)
+    ]
+
+
+def copy_key(record: dict[str, Any]) -> str:
+    """A copy is its URL, else its file: as a short digest."""
+    import hashlib
+
+    where = str(record.get("url") or record.get("path") or "")
+    return hashlib.sha256(where.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def with_copies(first: dict[str, Any], records: list[dict[str, str]]) -> dict[str, str | int]:
+    """The metadata fields that record ``records`` as copies of the article whose first
+    chunk's metadata is ``first``: at most ``MAX_RECORDED`` in full, the rest counted, each
+    copy once (by ``copy_key``)."""
+    known = also_at(first)
+    keys = set(str(first.get("copy_keys") or "").split())
+    keys |= {copy_key(r) for r in known} | {copy_key(first)}
+    more = int(first.get("also_at_more") or 0)
+    for r in records:
+        key = copy_key(r)
+        if key in keys:
+            continue
+        if len(keys) < MAX_KEYS:
+            keys.add(key)
+        if len(known) < MAX_RECORDED:
+            known.append(r)
+        else:
+            more += 1
+    return {
+        "also_at": json.dumps(known),
+        "also_at_more": more,
+        "copy_keys": " ".join(sorted(keys)),
+    }

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from .copies import also_at
+from .copies import public_copies
+from .urls import http_url
 
 
 def digest(*parts: str, length: int = 16) -> str:
@@ -89,6 +90,7 @@ class Passage:
     score: float = 0.0
     extra: dict[str, float] = field(default_factory=dict)
     also_at: list[dict[str, str]] = field(default_factory=list)  # its syndicated copies
+    also_at_more: int = 0  # copies beyond those listed
 
     @classmethod
     def from_record(cls, id: str, text: str, meta: dict, score: float = 0.0) -> Passage:
@@ -100,12 +102,13 @@ class Passage:
             title=str(meta.get("title", "")),
             date=str(meta.get("date", "")),
             source=str(meta.get("source", "")),
-            url=str(meta.get("url", "")),
+            url=http_url(meta.get("url")),
             chunk_index=int(meta.get("chunk_index", 0)),
             start=int(meta.get("start", 0)),
             end=int(meta.get("end", 0)),
             score=score,
-            also_at=also_at(meta),
+            also_at=public_copies(meta),
+            also_at_more=int(meta.get("also_at_more") or 0),
         )
 
 
@@ -127,4 +130,4 @@ class ArticleInfo:
         title, date, source, url, path = (
             str(meta.get(f, "")) for f in ("title", "date", "source", "url", "path")
         )
-        return cls(str(meta["article_id"]), title, date, source, url, path, chunks)
+        return cls(str(meta["article_id"]), title, date, source, http_url(url), path, chunks)

@@ -1,27 +1,24 @@
-"""Following RSS 2.0, Atom and RDF feeds: the list of feeds with their state, and ``sync``,
-which stores the items not seen before.
+"""Syncing RSS 2.0, Atom and RDF feeds: ``sync`` stores the items not seen before.
 
 The state of each feed (URL, name, last fetch, HTTP validators, the ids of the items seen
-with their update stamps, the last error) is a JSON file beside a local store, or in the
-cache folder for a Chroma server. ``sync`` asks each feed conditionally (ETag /
-Last-Modified: an unchanged feed transfers nothing), fetches each new or updated item's
-page (an item whose page fails keeps its summary, marked as such), waits ``delay``
-seconds between requests to one host, and saves the state after every item, so an
-interrupted sync loses nothing and repeats nothing.
+with their update stamps, the last error) is kept by ``feedlist.FeedList``, beside a local
+store or in the cache folder for a Chroma server. ``sync`` asks each feed conditionally
+(ETag / Last-Modified: an unchanged feed transfers nothing), fetches each new or updated
+item's page (an item whose page fails keeps its summary, marked as such), waits ``delay``
+seconds between requests to one host, and saves the state after every write, so an
+interrupted sync loses nothing and repeats nothing. A bad item or a bad feed is reported
+and skipped; nothing is fetched while the store's write lock is held.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -29,33 +26,18 @@ from .chunking import CHUNK_TOKENS, OVERLAP_TOKENS, chunk_text
 from .documents import Article, Chunk
 from .embeddings import wordpiece_fits
 from .errors import StoreError
-from .fetch import FEED_TYPES, HTML_TYPES, FetchError, fetch, http_client
-from .loaders import LoadError, _article, html_article, normalize_date
+from .feedlist import Feed, FeedList
+from .fetch import DEADLINE_S, FEED_TYPES, HTML_TYPES, FetchError, fetch, http_client
+from .loaders import LoadError, html_article, make_article, normalize_date
 from .store import ArticleStore
+from .urls import http_url
 
 if TYPE_CHECKING:  # imported on first use (fetch.http_client)
     import httpx
 
-STATE_FILE = "feeds.json"
+log = logging.getLogger(__name__)
 HOST_DELAY_S = 0.5  # between the starts of two requests to one host
 FETCHERS = 2  # item pages fetched at once (at most this many per host, too)
-
-
-@dataclass
-class Feed:
-    """A followed feed and what is known of it."""
-
-    url: str
-    name: str = ""
-    last_fetch: str = ""  # ISO time of the last sync
-    etag: str = ""
-    last_modified: str = ""
-    seen: dict[str, str] = field(default_factory=dict)  # item id → its update stamp
-    last_error: str = ""
-
-    @property
-    def label(self) -> str:
-        return self.name or urlparse(self.url).hostname or self.url
 
 
 @dataclass
@@ -66,6 +48,7 @@ class FeedResult:
     new: int = 0
     updated: int = 0
     unchanged: int = 0  # items seen before, or the whole feed unchanged (HTTP 304)
+    folded: int = 0  # copies of stored stories, recorded on them (copies.py)
     failed: list[str] = field(default_factory=list)  # "URL: reason" per item
     notes: list[str] = field(default_factory=list)  # stored, with something dropped
     error: str = ""  # the feed itself could not be read
@@ -76,6 +59,7 @@ class FeedResult:
         return (
             f"{self.feed}: {self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
             f"{len(self.failed)} failed"
+            + (f", {self.folded} copies of stored stories folded" if self.folded else "")
         )
 
 
@@ -90,64 +74,16 @@ class SyncReport:
             sum(f.new for f in self.feeds),
             sum(f.updated for f in self.feeds),
             sum(f.unchanged for f in self.feeds),
+            sum(f.folded for f in self.feeds),
             [x for f in self.feeds for x in f.failed],
         )
         broken = sum(1 for f in self.feeds if f.error)
         return (
             f"{len(self.feeds)} feeds ({broken} unreadable): {total.new} new, "
-            f"{total.updated} updated, {total.unchanged} unchanged, {len(total.failed)} failed "
-            f"in {self.seconds:.1f} s"
+            f"{total.updated} updated, {total.unchanged} unchanged, {len(total.failed)} failed"
+            + (f", {total.folded} copies folded" if total.folded else "")
+            + f" in {self.seconds:.1f} s"
         )
-
-
-class FeedList:
-    """The followed feeds of one store, kept in ``STATE_FILE``."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    @classmethod
-    def for_store(cls, store: ArticleStore) -> FeedList:
-        return cls(store.state_dir / STATE_FILE)
-
-    def all(self) -> list[Feed]:
-        if not self.path.exists():
-            return []
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            return [Feed(**f) for f in data["feeds"]]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise StoreError(
-                f"the feed list {self.path} cannot be read ({exc}); fix or remove the file"
-            ) from exc
-
-    def save(self, feeds: list[Feed]) -> None:
-        """Write the list atomically: a reader never sees half a file."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".feeds-", dir=self.path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"feeds": [asdict(f) for f in feeds]}, fh, indent=1)
-        os.replace(tmp, self.path)
-
-    def add(self, url: str, name: str = "") -> Feed:
-        url = url.strip()
-        if not url.lower().startswith(("http://", "https://")):
-            raise StoreError(f"'{url}' is not an http(s) URL: give the feed's address")
-        feeds = self.all()
-        if any(f.url == url for f in feeds):
-            raise StoreError(f"{url} is already followed (see `article-qa feeds list`)")
-        feed = Feed(url, name.strip())
-        self.save([*feeds, feed])
-        return feed
-
-    def remove(self, ref: str) -> Feed:
-        """Stop following the feed with this URL or name (its articles stay stored)."""
-        feeds = self.all()
-        match = [f for f in feeds if ref in (f.url, f.name)]
-        if not match:
-            raise StoreError(f"no followed feed is '{ref}' (see `article-qa feeds list`)")
-        self.save([f for f in feeds if f is not match[0]])
-        return match[0]
 
 
 class _Pacer:
@@ -175,6 +111,7 @@ def sync(
     only: Sequence[str] = (),
     allow_private: bool = False,
     delay: float = HOST_DELAY_S,
+    deadline_s: float = DEADLINE_S,
     max_tokens: int = CHUNK_TOKENS,
     overlap_tokens: int = OVERLAP_TOKENS,
     batch_chunks: int = 256,
@@ -183,43 +120,70 @@ def sync(
 ) -> SyncReport:
     """Fetch every followed feed (those with the URLs in ``only``, when given) and store
     its new and updated items (see the module).
-    Items are embedded and written ``batch_chunks`` chunks at a time; the feed state is
-    saved after each write, so it never claims an item that is not stored."""
+    Items are embedded and written ``batch_chunks`` chunks at a time, each batch under the
+    store's write lock (fetching happens outside it); the feed's state is saved after each
+    write, so it never claims an item that is not stored. A feed or an item that fails is
+    reported and the others go on; a store that fails stops the sync."""
     from tqdm.auto import tqdm
 
+    store.check_writable()
     started = time.perf_counter()
     report = SyncReport()
     pacer = _Pacer(delay)
-    fits = wordpiece_fits(store.embeddings)
-    with store.writing():
-        followed = feeds.all()  # all are saved back; ``chosen`` are synced
-        chosen = [f for f in followed if not only or f.url in only]
-        bar = tqdm(total=len(chosen), unit="feed", disable=not progress, dynamic_ncols=True)
-        try:
-            for n, feed in enumerate(chosen):
-                result = FeedResult(feed.label)
-                report.feeds.append(result)
-                pending: list[tuple[Article, list[Chunk]]] = []
-                for article in _items(feed, result, pacer, allow_private):
-                    result.notes += [f"{article.path}: {w}" for w in article.warnings]
-                    pending.append(
-                        (article, chunk_text(article.text, max_tokens, overlap_tokens, fits=fits))
-                    )
-                    if sum(len(c) for _, c in pending) >= batch_chunks:
-                        _store(store, pending, result)
-                        feeds.save(followed)  # only now: the state never runs ahead of the store
-                _store(store, pending, result)
-                result.feed = feed.label  # the feed's own title, once read
-                feed.last_fetch = datetime.now(UTC).isoformat(timespec="seconds")
-                feed.last_error = result.error
-                feeds.save(followed)
-                bar.update(1)
-                if on_progress:
-                    on_progress(n + 1, len(chosen))
-        finally:
-            bar.close()
+    chosen = [f for f in feeds.all() if not only or f.url in only]
+    bar = tqdm(total=len(chosen), unit="feed", disable=not progress, dynamic_ncols=True)
+    job = _Job(store, feeds, pacer, allow_private, deadline_s, max_tokens, overlap_tokens)
+    try:
+        for n, feed in enumerate(chosen):
+            if not feeds.follows(feed.url):  # removed while earlier feeds synced
+                continue
+            result = FeedResult(feed.label)
+            report.feeds.append(result)
+            try:
+                job.run(feed, result, batch_chunks)
+            except StoreError:
+                raise
+            except Exception as exc:  # a bug on one feed must not stop the others
+                log.exception("article-qa: syncing the feed %s failed", feed.url)
+                result.error = f"could not be synced ({type(exc).__name__}: {exc})"
+            result.feed = feed.label  # the feed's own title, once read
+            feed.last_fetch = datetime.now(UTC).isoformat(timespec="seconds")
+            feed.last_error = result.error
+            feeds.update(feed)  # unless it was removed meanwhile
+            bar.update(1)
+            if on_progress:
+                on_progress(n + 1, len(chosen))
+    finally:
+        bar.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+@dataclass
+class _Job:
+    """What one sync needs to read and store a feed's items."""
+
+    store: ArticleStore
+    feeds: FeedList
+    pacer: _Pacer
+    allow_private: bool
+    deadline_s: float
+    max_tokens: int
+    overlap_tokens: int
+    feed_url: str = ""  # the feed being read
+
+    def run(self, feed: Feed, result: FeedResult, batch_chunks: int) -> None:
+        self.feed_url = feed.url
+        fits = wordpiece_fits(self.store.embeddings)
+        pending: list[tuple[Article, list[Chunk]]] = []
+        for article in _items(feed, result, self):
+            result.notes += [f"{article.path}: {w}" for w in article.warnings]
+            chunks = chunk_text(article.text, self.max_tokens, self.overlap_tokens, fits=fits)
+            pending.append((article, chunks))
+            if sum(len(c) for _, c in pending) >= batch_chunks:
+                _store(self.store, pending, result)
+                self.feeds.update(feed)  # only now: the state never runs ahead of the store
+        _store(self.store, pending, result)
 
 
 def _store(
@@ -227,28 +191,31 @@ def _store(
 ) -> None:
     """Write the pending items (one embedding batch) and count what became of them."""
     if pending:
-        for status in store.put_many(pending):
+        for status in store.put_many(pending):  # under the store's write lock
             if status == "added":
                 result.new += 1
             elif status == "updated":
                 result.updated += 1
+            elif status == "folded":
+                result.folded += 1
             else:
                 result.unchanged += 1
     pending.clear()
 
 
-def _items(feed: Feed, result: FeedResult, pacer: _Pacer, allow_private: bool) -> Iterator[Article]:
+def _items(feed: Feed, result: FeedResult, job: _Job) -> Iterator[Article]:
     """The articles of a feed's new and updated items; marks each seen once yielded."""
     import feedparser
 
-    pacer.wait(feed.url)
+    job.pacer.wait(feed.url)
     try:
         got = fetch(
             feed.url,
             FEED_TYPES + HTML_TYPES,
-            allow_private=allow_private,
+            allow_private=job.allow_private,
             etag=feed.etag,
             last_modified=feed.last_modified,
+            deadline_s=job.deadline_s,
         )
     except FetchError as exc:
         result.error = exc.reason
@@ -282,11 +249,11 @@ def _items(feed: Feed, result: FeedResult, pacer: _Pacer, allow_private: bool) -
             todo[item_id] = (entry, link, stamp)
     # pages are fetched ahead (FETCHERS at a time, paced per host) while the caller embeds
     pool = ThreadPoolExecutor(max_workers=FETCHERS)
-    http = http_client()  # connections reused
+    http = http_client(job.allow_private)  # connections reused
     try:
         articles = pool.map(
-            lambda job: _item_article(job[0], job[1], source, pacer, allow_private, result, http),
-            todo.values(),
+            lambda item: _item_article(item, todo[item], source, job, result, http),
+            todo,
         )
         for item_id, article in zip(todo, articles, strict=True):
             if article is not None:
@@ -298,32 +265,52 @@ def _items(feed: Feed, result: FeedResult, pacer: _Pacer, allow_private: bool) -
 
 
 def _item_article(
-    entry: Any,
-    link: str,
+    item_id: str,
+    item: tuple[Any, str, str],
     source: str,
-    pacer: _Pacer,
-    allow_private: bool,
+    job: _Job,
     result: FeedResult,
     http: httpx.Client,
 ) -> Article | None:
-    """The item's page as an article; its summary when the page can't be read."""
-    title = str(entry.get("title", ""))
+    """The item's page as an article; its summary when the page can't be read; None (and
+    the reason in ``result.failed``) when neither can."""
+    entry, link = item[0], item[1]
+    title = str(entry.get("title", ""))[:500]
+    try:
+        where = http_url(link) or f"{job.feed_url}#{item_id[:200]}"  # names it in reports
+        return _read_item(entry, link, where, title, source, job, http)
+    except LoadError as exc:  # neither its page nor a summary
+        result.failed.append(f"{link[:300] or title or 'an item'}: {exc.reason}")
+    except Exception as exc:  # a bug on one item must not stop the feed
+        log.debug("article-qa: the feed item %r failed", link or title, exc_info=True)
+        result.failed.append(f"{link[:300] or title or 'an item'}: {type(exc).__name__}: {exc}")
+    return None
+
+
+def _read_item(
+    entry: Any, link: str, where: str, title: str, source: str, job: _Job, http: httpx.Client
+) -> Article:
     parsed = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
     day = normalize_date(time.strftime("%Y-%m-%d", parsed)) if parsed else ""
     why = "the item has no link"
     if link:
-        pacer.wait(link)
+        job.pacer.wait(link)
         try:
-            page = fetch(link, HTML_TYPES, allow_private=allow_private, client=http)
+            page = fetch(
+                link,
+                HTML_TYPES,
+                allow_private=job.allow_private,
+                client=http,
+                deadline_s=job.deadline_s,
+            )
             article = html_article(page.text, link, url=page.url)
             return _with(article, title=article.title or title, date=article.date or day)
         except (FetchError, LoadError) as exc:
             why = getattr(exc, "reason", str(exc))
     summary = _plain(str(entry.get("summary", "")))
     if not summary:
-        result.failed.append(f"{link or title or 'an item'}: {why}")
-        return None
-    article = _article(link or title, summary, title=title, date=day, url=link, source=source)
+        raise LoadError(link or title or "an item", why)
+    article = make_article(where, summary, title=title, date=day, url=http_url(link), source=source)
     warning = f"summary only: the page could not be read ({why})"
     return _with(article, warnings=(*article.warnings, warning))
 

@@ -1,19 +1,21 @@
 """Fetching pages and feeds over HTTP(S), safely: timeouts, at most 5 redirects, a size cap,
 content types checked, a clear User-Agent, and no requests to private addresses.
 
-Every hop of a redirect is checked again, after DNS resolution: loopback, private,
-link-local, metadata and other non-public addresses are refused unless ``allow_private``
-(``ARTICLE_QA_FETCH_ALLOW_PRIVATE``) is on, for a user's own intranet. Failures are
-``FetchError``s naming the URL and the reason.
+Every hop of a redirect is checked again, and the connection goes to the address that was
+judged (``addresses``): loopback, private, link-local, metadata and other non-public
+addresses are refused unless ``allow_private`` (``ARTICLE_QA_FETCH_ALLOW_PRIVATE``) is on,
+for a user's own intranet. A fetch has an overall deadline as well as per-step timeouts.
+Every failure, a malformed URL or a server's unknown charset included, is a ``FetchError``
+naming the URL and the reason.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import socket
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urljoin, urlsplit
 
 if TYPE_CHECKING:  # imported on first use: a process that only answers never pays for it
     import httpx
@@ -23,6 +25,8 @@ from .loaders import MAX_ARTICLE_BYTES, MB
 USER_AGENT = "article-qa/0.1 (+https://github.com/article-qa; cited answers from news articles)"
 MAX_REDIRECTS = 5
 TIMEOUT_S = 15.0  # any step of a request
+DEADLINE_S = 30.0  # a whole fetch: every redirect and the whole body (ARTICLE_QA_FETCH_DEADLINE)
+MAX_URL_CHARS = 8192
 CONNECT_TIMEOUT_S = 5.0
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = (
@@ -58,7 +62,12 @@ class Fetched:
 
     @property
     def text(self) -> str:
-        return self.body.decode(self.charset or "utf-8", errors="replace")
+        """The body as text, in its declared charset (UTF-8 when it declares none or one
+        Python doesn't know)."""
+        try:
+            return self.body.decode(self.charset or "utf-8", errors="replace")
+        except LookupError:
+            return self.body.decode("utf-8", errors="replace")
 
     @property
     def is_html(self) -> bool:
@@ -79,35 +88,56 @@ def _charset(content_type_header: str) -> str:
     return ""
 
 
-def check_address(url: str, allow_private: bool) -> None:
-    """Refuse what may not be fetched: other schemes, and hosts that resolve to a
-    non-public address (unless ``allow_private``)."""
-    parts = urlparse(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(url, "only http:// and https:// URLs can be fetched")
-    if allow_private:
-        return
+def check_address(url: str, allow_private: bool = False) -> None:
+    """Refuse a URL that can't or may not be fetched, before any request: other schemes,
+    malformed or overlong URLs, bad ports and host names, and (unless ``allow_private``)
+    literal addresses that are not public. Names are judged when they are resolved, at
+    connection time (``addresses.GuardedBackend``)."""
+    from .addresses import ALLOW_PRIVATE, BlockedAddress, is_public, public_addresses
+
+    if len(url) > MAX_URL_CHARS:
+        raise FetchError(url[:80] + "…", f"the URL is over {MAX_URL_CHARS:,} characters")
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as exc:
-        raise FetchError(url, f"the host {parts.hostname} cannot be resolved ({exc})") from None
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if not address.is_global or address.is_multicast:
-            raise FetchError(
-                url,
-                f"{parts.hostname} is a private or local address ({address}); set "
-                "ARTICLE_QA_FETCH_ALLOW_PRIVATE=true to fetch from your own network",
-            )
+        parts = urlsplit(url)
+        port = parts.port
+        host = parts.hostname or ""
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535", ...
+        raise FetchError(url, f"not a valid URL ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        raise FetchError(url, "only http:// and https:// URLs can be fetched")
+    if port == 0:
+        raise FetchError(url, "not a valid URL (port 0)")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            host.encode("idna")
+        except UnicodeError as exc:
+            raise FetchError(url, f"'{host}' is not a valid host name ({exc})") from None
+        if not allow_private:  # judged here for a clear error; again where it connects
+            try:
+                public_addresses(host, port or 443)
+            except BlockedAddress as exc:
+                raise FetchError(url, str(exc)) from None
+            except OSError as exc:
+                raise FetchError(url, f"the host {host} cannot be resolved ({exc})") from None
+        return
+    if not allow_private and not is_public(address):
+        raise FetchError(url, f"{host} is a private or local address ({address}); {ALLOW_PRIVATE}")
 
 
-def http_client() -> httpx.Client:
+def http_client(allow_private: bool = False) -> httpx.Client:
     """A client with this module's timeouts that follows no redirect by itself (``fetch``
-    checks every hop)."""
+    checks every hop) and connects only to public addresses (unless ``allow_private``)."""
     import httpx
 
+    from .addresses import GuardedTransport
+
     return httpx.Client(
-        timeout=httpx.Timeout(TIMEOUT_S, connect=CONNECT_TIMEOUT_S), follow_redirects=False
+        timeout=httpx.Timeout(TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+        follow_redirects=False,
+        transport=GuardedTransport(allow_private),
+        trust_env=False,
     )
 
 
@@ -120,8 +150,11 @@ def fetch(
     etag: str = "",
     last_modified: str = "",
     client: httpx.Client | None = None,
+    deadline_s: float = DEADLINE_S,
 ) -> Fetched:
-    """GET ``url`` (conditionally, with the validators given) and return what came back."""
+    """GET ``url`` (conditionally, with the validators given) and return what came back,
+    within ``deadline_s`` seconds in all (every redirect and the whole body). Every failure
+    is a ``FetchError`` naming the URL and the reason."""
     headers = {"User-Agent": USER_AGENT, "Accept": ", ".join(accept) + ", */*;q=0.1"}
     if etag:
         headers["If-None-Match"] = etag
@@ -130,29 +163,49 @@ def fetch(
     owned = client is None
     import httpx
 
-    http = client or http_client()
+    from .addresses import BlockedAddress
+
+    http = client or http_client(allow_private)
+    deadline = time.monotonic() + deadline_s
     try:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
             check_address(current, allow_private)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise FetchError(current, f"no answer within the {deadline_s:g} s limit")
+            timeout = httpx.Timeout(min(TIMEOUT_S, left), connect=min(CONNECT_TIMEOUT_S, left))
             try:
-                with http.stream("GET", current, headers=headers) as response:
+                with http.stream("GET", current, headers=headers, timeout=timeout) as response:
                     if response.has_redirect_location:  # not a 304 (httpx's is_redirect)
                         location = response.headers.get("location", "")
                         current = urljoin(current, location)
                         continue
-                    return _read(current, response, accept, max_bytes)
+                    return _read(current, response, accept, max_bytes, deadline, deadline_s)
+            except BlockedAddress as exc:
+                raise FetchError(current, str(exc)) from None
             except httpx.TimeoutException:
                 raise FetchError(current, "the server did not answer in time") from None
+            except httpx.InvalidURL as exc:
+                raise FetchError(current, f"not a valid URL ({exc})") from None
             except httpx.HTTPError as exc:
                 raise FetchError(current, f"cannot connect ({type(exc).__name__}: {exc})") from None
+            except (UnicodeError, ValueError) as exc:  # idna, ports: whatever slipped past
+                raise FetchError(current, f"not a valid URL ({exc})") from None
         raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
     finally:
         if owned:
             http.close()
 
 
-def _read(url: str, response: httpx.Response, accept: tuple[str, ...], max_bytes: int) -> Fetched:
+def _read(
+    url: str,
+    response: httpx.Response,
+    accept: tuple[str, ...],
+    max_bytes: int,
+    deadline: float,
+    deadline_s: float,
+) -> Fetched:
     validators = {
         "etag": response.headers.get("etag", ""),
         "last_modified": response.headers.get("last-modified", ""),
@@ -177,4 +230,6 @@ def _read(url: str, response: httpx.Response, accept: tuple[str, ...], max_bytes
         body += chunk
         if len(body) > max_bytes:
             raise FetchError(url, f"the page is over the {max_bytes // MB} MB limit")
+        if time.monotonic() > deadline:
+            raise FetchError(url, f"the page did not arrive within the {deadline_s:g} s limit")
     return Fetched(url, 200, kind, bytes(body), _charset(header), **validators)

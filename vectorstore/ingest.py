@@ -11,6 +11,7 @@ from pathlib import Path
 from .chunking import CHUNK_TOKENS, OVERLAP_TOKENS, chunk_text
 from .documents import Article, Chunk
 from .embeddings import wordpiece_fits
+from .fetch import DEADLINE_S
 from .loaders import LoadError, discover, html_article, load_file
 from .store import ArticleStore, Status
 
@@ -72,13 +73,17 @@ class IngestReport:
         )
 
 
-def load_url(url: str, allow_private: bool = False) -> Iterator[Article | LoadError]:
+def load_url(
+    url: str, allow_private: bool = False, deadline_s: float = DEADLINE_S
+) -> Iterator[Article | LoadError]:
     """The article of one web page (as ``load_file`` for a file): fetched, then read by the
     same HTML path as files; its id is its canonical URL."""
     from .fetch import FEED_TYPES, HTML_TYPES, FetchError, fetch
 
     try:
-        page = fetch(url, HTML_TYPES + FEED_TYPES, allow_private=allow_private)
+        page = fetch(
+            url, HTML_TYPES + FEED_TYPES, allow_private=allow_private, deadline_s=deadline_s
+        )
         if page.is_feed and not page.is_html:
             raise LoadError(url, IS_A_FEED)
         yield html_article(page.text, url, url=page.url)
@@ -86,6 +91,8 @@ def load_url(url: str, allow_private: bool = False) -> Iterator[Article | LoadEr
         yield LoadError(exc.url, exc.reason)
     except LoadError as exc:
         yield exc
+    except Exception as exc:  # a parser bug on one page must not stop the others
+        yield LoadError(url, f"could not read the page ({type(exc).__name__}: {exc})")
 
 
 def _units(path: Path | str) -> int:
@@ -109,6 +116,7 @@ def ingest(
     progress: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
     allow_private: bool = False,
+    deadline_s: float = DEADLINE_S,
 ) -> IngestReport:
     """Ingest every supported file under ``paths``, and every web page among them given
     as an http(s) URL, into ``store``.
@@ -116,7 +124,9 @@ def ingest(
     Unreadable files, pages that can't be fetched and bad records are collected in
     ``report.failed`` with their path or URL and reason; everything else is stored.
     ``progress`` draws a bar on stderr; ``on_progress(done, total)`` is called as work
-    advances (for UIs). ``allow_private``: fetch from private addresses too (see ``fetch``).
+    advances (for UIs). ``allow_private``: fetch from private addresses too (see ``fetch``);
+    ``deadline_s``: the most one page may take. Pages are fetched before the store's write
+    lock is taken: a slow server never holds up another writer.
     """
     from tqdm.auto import tqdm
 
@@ -154,10 +164,13 @@ def ingest(
 
     with contextlib.ExitStack() as finish:
         finish.callback(bar.close)
+        fetched: dict[str, list[Article | LoadError]] = {}
+        for url in (f for f in files if isinstance(f, str)):  # no network under the lock
+            fetched[url] = list(load_url(url, allow_private, deadline_s))
         finish.enter_context(store.writing())  # one writer at a time, for the whole run
         for file, weight in zip(files, weights, strict=True):
             seen = 0
-            loaded = load_url(file, allow_private) if isinstance(file, str) else load_file(file)
+            loaded = fetched[file] if isinstance(file, str) else load_file(file)
             for result in loaded:
                 seen += 1
                 if weight > 1:

@@ -99,7 +99,7 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     return str(best)
 
 
-def _article(path: str | Path, text: str, **fields: str) -> Article:
+def make_article(path: str | Path, text: str, **fields: str) -> Article:
     """The one place every loader's article is made: its text and metadata cleaned."""
     body = clean_text(text)
     if not body:
@@ -110,6 +110,9 @@ def _article(path: str | Path, text: str, **fields: str) -> Article:
     url = fields.pop("url", "") or ""
     if url and clean_field(url, len(url)) != url:  # control or invisible characters
         warnings.append("its URL holds control characters; dropped")
+        url = ""
+    if url and not http_url(url):  # javascript:, data:, a path: never stored as a link
+        warnings.append(f"its URL {url[:60]!r} is not an http(s) address; dropped")
         url = ""
     day = fields.pop("date", "") or ""
     latest = (date.today() + timedelta(days=1)).isoformat()
@@ -138,11 +141,11 @@ def load_text(path: Path) -> list[Article]:
     first, _, rest = text.lstrip("\ufeff").lstrip("\n").partition("\n")
     header = _DATE_HEADER.match(first)
     if header:
-        return [_article(path, rest, title=header.group(2), date=header.group(1))]
+        return [make_article(path, rest, title=header.group(2), date=header.group(1))]
     # Plain text: a short first line standing alone is the headline.
     if rest.startswith(("\n", "\r\n")) and 0 < len(first.strip()) <= 200:
-        return [_article(path, rest, title=first.strip())]
-    return [_article(path, text)]
+        return [make_article(path, rest, title=first.strip())]
+    return [make_article(path, text)]
 
 
 def load_markdown(path: Path) -> list[Article]:
@@ -185,7 +188,7 @@ def load_markdown(path: Path) -> list[Article]:
         paragraphs.append(words)
     fields = _record_fields(meta)
     fields["title"] = fields.get("title") or title
-    return [_article(path, "\n\n".join(paragraphs), **fields)]
+    return [make_article(path, "\n\n".join(paragraphs), **fields)]
 
 
 def load_html(path: Path) -> list[Article]:
@@ -205,7 +208,7 @@ def html_article(html: str, where: str | Path, url: str = "") -> Article:
     if not text or isinstance(doc, dict) or doc is None:  # a Document unless as_dict=True
         raise LoadError(where, "no article text found in the HTML page")
     canonical = http_url(doc.url) or http_url(url)
-    return _article(
+    return make_article(
         where,
         text,
         title=doc.title or "",
@@ -245,7 +248,7 @@ def _record_article(path: Path, record: Any, where: str) -> Article:
     text = fields.pop("text", "")
     if not text.strip():
         raise LoadError(where, "record has no text (looked for: text, body, content)")
-    return _article(path, text, **fields)
+    return make_article(path, text, **fields)
 
 
 def iter_json(path: Path) -> Iterator[Article | LoadError]:

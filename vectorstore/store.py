@@ -13,12 +13,12 @@ together; opening a store and its failures are in ``chroma.py``.)
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import os
 import sys
 import threading
 import uuid
+import weakref
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -29,6 +29,7 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from .chroma import (
+    DATABASE,
     OPEN_LOCK,
     WRITE_HOLDER,
     WRITE_LOCK,
@@ -37,12 +38,13 @@ from .chroma import (
     log,
     open_client,
     read_only_copy,
+    remove_copy,
     store_errors,
 )
-from .copies import Copies, also_at, encode, signature
+from .copies import Copies, also_at, encode, signature, with_copies
 from .documents import Article, ArticleInfo, Chunk, Passage
 from .embeddings import ChromaEmbeddingFunction, Embedder, EmbeddingModel
-from .errors import StoreError
+from .errors import ReadOnlyError, StoreError
 
 Status = Literal["added", "unchanged", "updated", "folded"]  # folded: a copy (copies.py)
 REINDEX_COMMAND = "article-qa reindex"
@@ -108,15 +110,18 @@ class ArticleStore:
         self.url = url
         self.location = url or str(path)
         self._path = None if url or path is None else Path(path).expanduser()
+        self._origin = self._path  # the folder named; a read-only one is served from a copy
         self.read_only = bool(
             self._path and self._path.is_dir() and not os.access(self._path, os.W_OK)
         )
         if self.read_only and self._path is not None:
             self._path = read_only_copy(self._path)
+            weakref.finalize(self, remove_copy, self._path)
         with self._opening():
             self._open()
         self._max_batch = max(1, int(self._client.get_max_batch_size()))
         self._lock = FileLock(self._path / WRITE_LOCK) if self._path else None
+        self._threads = threading.RLock()  # one writing thread of this process at a time
         self._reopen_lock = threading.Lock()
         self._seen = self.revision()  # the revision this object's Chroma client is current with
         self._copies_cache: Copies | None = None  # for one write run (``_copies``)
@@ -135,9 +140,10 @@ class ArticleStore:
     @property
     def state_dir(self) -> Path:
         """Where state derived from or kept beside the store lives (the keyword index, the
-        feed list): the store's folder, or a cache folder per Chroma server."""
-        if self._path is not None:
-            return self._path
+        feed list): the store's folder (a read-only store's own, not its copy), or a cache
+        folder per Chroma server."""
+        if self._origin is not None:
+            return self._origin
         base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
         safe = "".join(ch if ch.isalnum() else "_" for ch in self.location)
         return Path(base) / "article-qa" / "servers" / safe
@@ -160,6 +166,7 @@ class ArticleStore:
             SharedSystemClient._identifier_to_system.pop(str(self._path), None)
         self._client = open_client(self._path, self.url)
         self._meta: dict[str, Any] = {}
+        self._database = self._database_file()
         try:
             from .reindex import finish_swap
 
@@ -233,19 +240,63 @@ class ArticleStore:
     def refresh(self) -> bool:
         """Catch up with writes by other processes: a local Chroma client keeps its vector
         index in memory and would neither find their chunks nor fetch them by id, so the
-        client is reopened when the store's revision is not the one it last saw. True when
-        it was. (A Chroma server is always current.)"""
-        if self._path is None or (self._lock is not None and self._lock.is_locked):
-            return False  # a server; or this process is the writer, and its client is current
+        client is reopened when the store's revision is not the one it last saw (a reindex
+        in another process, which swaps in a new collection, changes it too). True when it
+        was. A store folder deleted under a running process is a ``StoreError`` saying so;
+        one created again in its place is opened."""
+        if self._lock is not None and self._lock.is_locked:
+            return False  # this thread is writing, and its client is current
+        return self._catch_up()
+
+    def _catch_up(self) -> bool:
         with self._reopen_lock:
+            moved = self._check_folder()
+            if self._path is None:  # a server is always current, but a reindex swaps
+                if not moved and self._col.id == self._current().id:
+                    return False
+                self.reopen_collection()
+                return True
             now = self.revision()
-            if now == self._seen:
+            if now == self._seen and not moved:
                 return False
             # a new client (see _open); searches already running finish on the old one,
             # which stays valid
             self._open()
             self._seen = self.revision()
+            self._copies_cache = None  # others may have written
             return True
+
+    def _database_file(self) -> tuple[int, int] | None:
+        """Which file Chroma's database is (device, inode); None for a server or none."""
+        if self._path is None:
+            return None
+        try:
+            found = (self._path / DATABASE).stat()
+        except FileNotFoundError:
+            return None
+        return found.st_dev, found.st_ino
+
+    def _check_folder(self) -> bool:
+        """Raise if the store's folder was deleted under this process; True if a new store
+        stands in its place (it must be opened again)."""
+        if self._path is None or self._database is None:
+            return False
+        now = self._database_file()
+        if now is None:
+            raise StoreError(
+                f"the article store at {self.location} was deleted or moved while article-qa "
+                "was running; add articles again (`article-qa ingest PATH`) and this process "
+                "opens the new store by itself"
+            )
+        return now != self._database
+
+    def check_writable(self) -> None:
+        """A ``StoreError`` if this store can only be read."""
+        if self.read_only:
+            raise ReadOnlyError(
+                f"the store at {self.location} is read-only: it can be searched, not written; "
+                "ingest into a writable folder (ARTICLE_QA_STORE_DIR)"
+            )
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -253,15 +304,24 @@ class ArticleStore:
         lock file in the store folder, with its holder named beside it. A second writer
         waits (and says for whom) up to ``WRITE_WAIT_S``, then gives up with a StoreError.
         Re-entrant within one ``ArticleStore``."""
-        if self.read_only:
-            raise StoreError(
-                f"the store at {self.location} is read-only: it can be searched, not written; "
-                "ingest into a writable folder (ARTICLE_QA_STORE_DIR)"
-            )
-        if self._lock is None or self._path is None:
+        self.check_writable()
+        if not self._threads.acquire(timeout=WRITE_WAIT_S):
+            raise StoreError(f"the store at {self.location} is busy writing; try again later")
+        try:
+            with self._file_lock():
+                yield
+        finally:
+            self._threads.release()
+
+    @contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        """The write lock file of a local store, for ``writing``."""
+        if self._lock is None or self._path is None:  # a server: no lock file, others write
+            self._catch_up()
             self._copies_cache = None
             yield
             return
+        self._check_folder()  # before the lock file would create the folder again
         holder = self._path / WRITE_HOLDER
         try:
             self._lock.acquire(timeout=0)
@@ -280,8 +340,7 @@ class ArticleStore:
                 holder.write_text(
                     f"pid {os.getpid()} ({' '.join(sys.argv)[:200]})", encoding="utf-8"
                 )
-                self.refresh()
-                self._copies_cache = None  # other processes may have written since
+                self._catch_up()  # another process may have written (or reindexed) since
             yield
         finally:
             if self._lock.lock_counter == 1:
@@ -383,23 +442,16 @@ class ArticleStore:
         return also_at(dict((found["metadatas"] or [{}])[0] or {}))
 
     def record_copies(self, article_id: str, records: Sequence[dict[str, str]]) -> None:
-        """Add copies to an article's ``also_at`` (each source once)."""
+        """Add copies to an article's ``also_at`` (each copy once; at most
+        ``MAX_RECORDED`` in full, the rest counted)."""
         found = self._col.get(where={"article_id": article_id}, include=["metadatas"])
         if not found["ids"]:
             return
-        first = dict((found["metadatas"] or [{}])[0] or {})
-        known = also_at(first)
-
-        def where(r: dict[str, Any]) -> str:  # a copy is its URL (else its file)
-            return str(r.get("url") or r.get("path") or "")
-
-        seen = {where(first), *(where(r) for r in known)}
-        for r in records:
-            if where(r) not in seen:
-                seen.add(where(r))
-                known.append(r)
-        value = json.dumps(known)
-        metadatas = [{**dict(m or {}), "also_at": value} for m in found["metadatas"] or []]
+        metas = [dict(m or {}) for m in found["metadatas"] or []]
+        first = next((m for m in metas if m.get("chunk_index") == 0), metas[0])
+        fields = with_copies(first, list(records))
+        keys = fields.pop("copy_keys")
+        metadatas = [{**m, **fields, **({"copy_keys": keys} if m is first else {})} for m in metas]
         self._col.update(ids=found["ids"], metadatas=metadatas)
 
     @store_errors
@@ -417,7 +469,7 @@ class ArticleStore:
         """Record that the collection changed (the keyword index compares revisions), and
         the embedder that wrote it."""
         # Chroma replaces a collection's metadata whole: the rest is read first
-        fresh = self._client.get_collection(self.name, embedding_function=self.function())
+        fresh = self._current()
         self._meta = {
             **(fresh.metadata or {}),
             "revision": uuid.uuid4().hex,
@@ -428,9 +480,14 @@ class ArticleStore:
     @store_errors
     def revision(self) -> str:
         """A token that changes whenever chunks are written or removed, by any process."""
-        fresh = self._client.get_collection(self.name, embedding_function=self.function())
+        fresh = self._current()
         self._meta = dict(fresh.metadata or {})
-        return str(self._meta.get("revision", "")) + f":{fresh.count()}"
+        return f"{fresh.id}:{self._meta.get('revision', '')}:{fresh.count()}"
+
+    def _current(self) -> Any:
+        """The collection under this store's name now (another process may have swapped
+        one in)."""
+        return self._client.get_collection(self.name, embedding_function=self.function())
 
     def all_chunks(
         self, page: int = 5000, with_text: bool = True

@@ -15,6 +15,7 @@ from qa import (
     Assistant,
     EmptyStoreError,
     Filters,
+    InputError,
     QuestionError,
     ReaderError,
     StoreError,
@@ -36,6 +37,11 @@ from .render import (
 
 ANSWER_ERRORS = (EmptyStoreError, QuestionError, StoreError, ReaderError)
 UNEXPECTED = "article-qa could not answer this; the server's log has the details"
+UPLOADS_OFF = "this page does not take uploads (ARTICLE_QA_ALLOW_UPLOADS, ARTICLE_QA_READ_ONLY)"
+WEB_ADD_OFF = (
+    "this page does not add web pages or feeds (ARTICLE_QA_ALLOW_WEB_ADD, ARTICLE_QA_READ_ONLY)"
+)
+WEB_FETCHES = 4  # web adds fetched at once (writes still go one at a time)
 log = logging.getLogger(__name__)
 
 
@@ -112,6 +118,8 @@ class Events:
         progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's way)
     ) -> tuple[str, str, None]:
         """Keep and ingest the uploaded files; what was added and what was refused."""
+        if not self.bot.settings.uploads_allowed:
+            return problem_markdown(InputError(UPLOADS_OFF)), self.collection(), None
         if not files:
             return "Choose one or more files first.", self.collection(), None
         uploads = [
@@ -136,6 +144,8 @@ class Events:
         progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's way)
     ) -> tuple[str, str, str]:
         """Add a page or follow a feed; says which it found and what was stored."""
+        if not self.bot.settings.web_add_allowed:
+            return problem_markdown(InputError(WEB_ADD_OFF)), self.feeds(), self.collection()
         if not (url or "").strip():
             return (
                 "Paste the address of a web page or a feed first.",
@@ -145,7 +155,7 @@ class Events:
         progress(0, desc="Fetching")
         try:
             kind, report = self.bot.add_from_web(url.strip())
-        except StoreError as exc:
+        except (StoreError, InputError) as exc:
             return problem_markdown(exc), self.feeds(), self.collection()
         return report_markdown(kind, report), self.feeds(), self.collection()
 
@@ -154,6 +164,8 @@ class Events:
         progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's way)
     ) -> tuple[str, str, str]:
         """Sync every followed feed, with progress."""
+        if not self.bot.settings.web_add_allowed:
+            return problem_markdown(InputError(WEB_ADD_OFF)), self.feeds(), self.collection()
         progress(0, desc="Syncing feeds")
         try:
             report = self.bot.sync(on_progress=lambda done, total: progress(done / max(total, 1)))
@@ -241,26 +253,30 @@ def register_events(demo: gr.Blocks, ui: Layout, events: Events) -> None:
         lambda: ([], sources_html([])), None, [ui.answers, ui.sources], api_visibility="private"
     )
     demo.load(events.on_load, None, [ui.status, ui.collection], api_visibility="private")
-    ui.add.click(
-        events.add_files,
-        [ui.files],
-        [ui.report, ui.collection, ui.files],
-        concurrency_limit=1,
-        api_visibility="private",
-    ).then(events.on_load, None, [ui.status, ui.collection], api_visibility="private")
-    web_outputs = [ui.web_report, ui.feeds, ui.collection]
-    # public: programs may add pages and feeds too (behind the page's login, when one is set)
-    ui.add_url.click(
-        events.add_from_web, [ui.web_url], web_outputs, concurrency_limit=1, api_name="add_url"
-    )
-    ui.web_url.submit(
-        events.add_from_web,
-        [ui.web_url],
-        web_outputs,
-        concurrency_limit=1,
-        api_visibility="private",
-    )
-    ui.sync.click(events.sync_now, None, web_outputs, concurrency_limit=1, api_visibility="private")
+    allowed = events.bot.settings
+    if allowed.uploads_allowed:  # else no endpoint at all (and the handler refuses too)
+        ui.add.click(
+            events.add_files,
+            [ui.files],
+            [ui.report, ui.collection, ui.files],
+            concurrency_limit=1,
+            api_visibility="private",
+        ).then(events.on_load, None, [ui.status, ui.collection], api_visibility="private")
+    if allowed.web_add_allowed:
+        web_outputs = [ui.web_report, ui.feeds, ui.collection]
+        # public: programs may add pages and feeds too (behind the page's login, when one is
+        # set); a slow server holds up only its own request (fetching takes no lock)
+        gr.on(
+            [ui.add_url.click, ui.web_url.submit],
+            events.add_from_web,
+            [ui.web_url],
+            web_outputs,
+            api_name="add_url",
+            concurrency_limit=WEB_FETCHES,
+        )
+        ui.sync.click(
+            events.sync_now, None, web_outputs, concurrency_limit=1, api_visibility="private"
+        )
     demo.load(events.feeds, None, [ui.feeds], api_visibility="private")
     ui.refresh_latest.click(events.latest, None, [ui.latest], api_name="latest")
     demo.load(events.latest, None, [ui.latest], api_name="latest_on_load", api_visibility="private")

@@ -117,7 +117,7 @@ def build_layout(settings: Settings) -> Layout:
                     visible=len(choices) > 1,
                     interactive=True,
                 )
-            with gr.Accordion("Add articles", open=False):
+            with gr.Accordion("Add articles", open=False, visible=settings.uploads_allowed):
                 files = gr.File(
                     file_count="multiple",
                     file_types=list(SUPPORTED_SUFFIXES),
@@ -127,7 +127,7 @@ def build_layout(settings: Settings) -> Layout:
                 )
                 add = gr.Button("Add to collection", elem_id="add")
                 report = gr.Markdown(elem_id="ingest-report")
-            with gr.Accordion("Add from the web", open=False):
+            with gr.Accordion("Add from the web", open=False, visible=settings.web_add_allowed):
                 web_url = gr.Textbox(
                     label="A web page or a feed (RSS, Atom)",
                     placeholder="https://…",

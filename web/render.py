@@ -23,6 +23,7 @@ from qa import (
     EmptyStoreError,
     Feed,
     IngestReport,
+    ReadOnlyError,
     Settings,
     StoreError,
     SyncReport,
@@ -120,6 +121,7 @@ def sources_html(answers: list[Answer | None]) -> str:
                         }
                         for a in c.also_at
                     ],
+                    "more": c.also_at_more,
                 }
                 for c in result.citations
             ],
@@ -153,7 +155,8 @@ def latest_html(result: Answer) -> str:
             "url": http_url(c.url),
             "source": c.source,
             "quote": c.quote,
-            "also": [a.get("source") or a.get("url", "") for a in c.also_at],
+            "also": [a.get("source") or a.get("url", "") for a in c.also_at]
+            + ([f"{c.also_at_more} more"] if c.also_at_more else []),
         }
         for c in result.citations
     ]
@@ -182,7 +185,7 @@ def problem_markdown(exc: Exception) -> str:
     """What the chat says when a question can't be answered."""
     if isinstance(exc, EmptyStoreError):
         return NO_ARTICLES
-    if isinstance(exc, StoreError):
+    if isinstance(exc, StoreError) and not isinstance(exc, ReadOnlyError):
         return f"⚠️ The article store is unavailable: {text(str(exc))}"
     return f"⚠️ {text(str(exc))}"
 

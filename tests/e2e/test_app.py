@@ -256,7 +256,7 @@ def test_add_from_the_web_says_whether_it_found_a_page_or_a_feed(
     assert "- Velmar Wire: 0 new" in report
     assert "1 unchanged" in report  # the page it links was stored already: not again
     report, _, _ = client.predict("file:///etc/passwd", api_name="/add_url")
-    assert "only http:// and https:// URLs are fetched" in report
+    assert "is not a web address: give an http:// or https:// URL" in report
 
 
 def test_the_latest_panel_lists_todays_stories(page_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -3,62 +3,49 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _run(*args: str, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **(env_extra or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "qa.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-        cwd=ROOT,
-    )
+from tests.fixtures.cli import ROOT, cli
 
 
 def test_ingest_then_ask_end_to_end(tmp_path: Path) -> None:
     store = str(tmp_path / "store")
     bad = tmp_path / "bad.json"
     bad.write_text("{nope")
-    first = _run("ingest", str(ROOT / "data/articles"), str(bad), "--store", store)
+    first = cli("ingest", str(ROOT / "data/articles"), str(bad), "--store", store)
     assert first.returncode == 1  # something failed, the rest is stored
     assert "1 added, 0 updated, 0 unchanged, 1 failed" in first.stdout
     assert f"failed: {bad}: malformed JSON" in first.stderr
 
-    asked = _run("ask", "What does Kim want from Russia?", "--store", store)
+    asked = cli("ask", "What does Kim want from Russia?", "--store", store)
     assert asked.returncode == 0, asked.stderr
     assert "satellites" in asked.stdout and "[1]" in asked.stdout
     assert "Sources:" in asked.stdout and "[1] North Korea said Kim Jong Un" in asked.stdout
 
     env = {"ARTICLE_QA_STORE_DIR": store}  # the setting works as well as --store
-    as_json = json.loads(_run("ask", "Who is Andrei Lankov?", "--json", env_extra=env).stdout)
+    as_json = json.loads(cli("ask", "Who is Andrei Lankov?", "--json", env=env).stdout)
     assert "Kookmin University" in as_json["text"]
     assert (
         as_json["citations"][0]["number"] == 1 and as_json["citations"][0]["date"] == "2023-09-11"
     )
 
-    listed = _run("list", "--store", store)
+    listed = cli("list", "--store", store)
     assert "2023-09-11  North Korea said Kim" in listed.stdout and "1 articles" in listed.stdout
     assert "Loading weights" not in asked.stderr  # no model-loading noise for users
 
 
 def test_clear_errors_not_tracebacks(tmp_path: Path) -> None:
-    empty = _run("ask", "What does Kim want?", "--store", str(tmp_path / "empty"))
+    empty = cli("ask", "What does Kim want?", "--store", str(tmp_path / "empty"))
     assert empty.returncode == 2
     assert "no articles are stored" in empty.stderr and "article-qa ingest" in empty.stderr
     assert "Traceback" not in empty.stderr
 
-    blank = _run("ask", "   ", "--store", str(tmp_path / "empty"))
+    blank = cli("ask", "   ", "--store", str(tmp_path / "empty"))
     assert blank.returncode == 2 and "question is empty" in blank.stderr
 
-    bad_setting = _run("ask", "x", env_extra={"ARTICLE_QA_TOP_K": "zero"})
+    bad_setting = cli("ask", "x", env={"ARTICLE_QA_TOP_K": "zero"})
     assert bad_setting.returncode == 2 and "top_k" in bad_setting.stderr
     assert "Traceback" not in bad_setting.stderr
 
@@ -70,12 +57,12 @@ def test_a_missing_reader_is_one_line_with_the_training_command(
     broken = tmp_path / "reader"
     broken.mkdir()
     (broken / "reader.json").write_text('{"sha256": "0", "min_relevance": 0.1, "min_short": 0.1}')
-    asked = _run(
+    asked = cli(
         "ask",
         "What does Kim want?",
         "--store",
         str(sample_store),
-        env_extra={"ARTICLE_QA_READER_DIR": str(broken), "ARTICLE_QA_OFFLINE_READER": "true"},
+        env={"ARTICLE_QA_READER_DIR": str(broken), "ARTICLE_QA_OFFLINE_READER": "true"},
     )
     assert asked.returncode == 2 and "Traceback" not in asked.stderr
     assert "reader model is missing" in asked.stderr

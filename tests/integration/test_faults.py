@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
 from qa import Answer, Assistant, QuestionError, Settings
+from tests.fixtures.cli import start_cli
 from tests.fixtures.stores import council_articles as _corpus
 from vectorstore.ingest import ingest
 from vectorstore.keyword import KeywordIndex
@@ -20,18 +18,6 @@ from vectorstore.store import ArticleStore, StoreError
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "articles"
-
-
-def _cli(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.Popen:  # type: ignore[no-untyped-def]
-    return subprocess.Popen(
-        [sys.executable, "-m", "qa.cli", *args],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **kw,
-    )
 
 
 def _snapshot(store: ArticleStore) -> dict[str, str]:
@@ -43,7 +29,7 @@ def _snapshot(store: ArticleStore) -> dict[str, str]:
 
 def test_ingest_and_ask_against_a_chroma_server(chroma_server: str, tmp_path: Path) -> None:
     env = {"ARTICLE_QA_CHROMA_URL": chroma_server}
-    proc = _cli("ingest", "-q", str(SAMPLE), env=env)
+    proc = start_cli("ingest", "-q", str(SAMPLE), env=env)
     out, err = proc.communicate(timeout=600)
     assert proc.returncode == 0, err
     assert "1 added" in out
@@ -51,7 +37,7 @@ def test_ingest_and_ask_against_a_chroma_server(chroma_server: str, tmp_path: Pa
     result = bot.ask("What does Kim want from Russia?")
     assert "satellites" in result.text and result.citations
     # another process ingests: this one sees it without restarting, the keyword side too
-    proc = _cli("ingest", "-q", str(_corpus(tmp_path / "more", 3)), env=env)
+    proc = start_cli("ingest", "-q", str(_corpus(tmp_path / "more", 3)), env=env)
     assert proc.wait(600) == 0
     keyword = bot.with_llm(None)
     keyword.settings.retrieval_mode = "bm25"
@@ -66,7 +52,7 @@ def test_chroma_server_down_is_a_clear_error(tmp_path: Path) -> None:
     bot = Assistant(Settings(chroma_url=f"http://127.0.0.1:{free_port()}"))
     with pytest.raises(StoreError, match="Chroma server"):
         bot.ask("What does Kim want from Russia?")
-    proc = _cli("ask", "What does Kim want?", "--chroma-url", bot.settings.chroma_url or "")
+    proc = start_cli("ask", "What does Kim want?", "--chroma-url", bot.settings.chroma_url or "")
     _out, err = proc.communicate(timeout=600)
     assert proc.returncode == 2 and "Chroma server" in err and "Traceback" not in err
 
@@ -77,7 +63,7 @@ def test_corrupt_store_is_a_clear_error(tmp_path: Path) -> None:
     (folder / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError, match="cannot open"):
         Assistant(Settings(store_dir=folder)).ask("What does Kim want from Russia?")
-    proc = _cli("ask", "What does Kim want?", "--store", str(folder))
+    proc = start_cli("ask", "What does Kim want?", "--store", str(folder))
     _out, err = proc.communicate(timeout=600)
     assert proc.returncode == 2 and "ARTICLE_QA_STORE_DIR" in err and "Traceback" not in err
 
@@ -94,7 +80,7 @@ def test_ingest_killed_midway_then_rerun_ends_as_if_never_interrupted(
     expected = _snapshot(reference)
 
     store_dir = tmp_path / "store"
-    proc = _cli(
+    proc = start_cli(
         "ingest", str(folder), "--store", str(store_dir), env={"ARTICLE_QA_INGEST_BATCH": "8"}
     )
     # wait until part of the folder is stored (tqdm reports progress on stderr), then kill -9
@@ -110,7 +96,7 @@ def test_ingest_killed_midway_then_rerun_ends_as_if_never_interrupted(
     assert 0 < len({m["article_id"] for _, _, m in partial.all_chunks()}) < 120
     del partial
 
-    rerun = _cli("ingest", "-q", str(folder), "--store", str(store_dir))
+    rerun = start_cli("ingest", "-q", str(folder), "--store", str(store_dir))
     _out, err = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, err
     store = ArticleStore(embeddings, path=store_dir)

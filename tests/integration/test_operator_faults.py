@@ -18,20 +18,10 @@ from pathlib import Path
 import pytest
 
 from qa import Assistant, Settings
+from tests.fixtures.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 ESCAPES = "X \x1b]0;PWNED\x07\x1b[2J \u202egnp.exe"
-
-
-def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "qa.cli", *args],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def _hostile(folder: Path) -> Path:
@@ -51,18 +41,18 @@ def _hostile(folder: Path) -> Path:
 
 def test_terminal_escapes_are_stored_inert_and_metadata_is_capped(tmp_path: Path) -> None:
     store = str(tmp_path / "store")
-    ingested = _cli("ingest", str(_hostile(tmp_path / "in")), "--store", store)
+    ingested = cli("ingest", str(_hostile(tmp_path / "in")), "--store", store)
     assert ingested.returncode == 0, ingested.stderr
     assert "date 9999-12-31 is outside 1900-01-01.." in ingested.stderr
     assert "URL holds control characters" in ingested.stderr and "2 warnings" in ingested.stdout
-    listed = _cli("list", "--store", store, "--json")
+    listed = cli("list", "--store", store, "--json")
     [article] = json.loads(listed.stdout)
     assert article["title"].startswith("X ]0;PWNED[2J gnp.exe Harbour strike")
     assert len(article["title"]) <= 300 and article["title"].endswith("…")
     assert len(article["source"]) <= 120 and article["date"] == "" and article["url"] == ""
     for shown in (
-        _cli("list", "--store", store),
-        _cli("ask", "Why did dock workers strike?", "--store", store),
+        cli("list", "--store", store),
+        cli("ask", "Why did dock workers strike?", "--store", store),
     ):
         assert shown.returncode == 0, shown.stderr
         assert not any(ch in shown.stdout for ch in "\x1b\x07\x9b\u202e"), shown.stdout
@@ -120,7 +110,7 @@ def test_a_missing_model_package_is_one_line_and_list_needs_no_model(sample_stor
 def test_a_wrong_model_folder_is_one_line_naming_the_setting(
     sample_store: Path, tmp_path: Path
 ) -> None:
-    asked = _cli(
+    asked = cli(
         "ask",
         "What does Kim want from Russia?",
         "--store",
@@ -175,13 +165,13 @@ def test_a_read_only_store_is_served_for_questions(read_only_store: Path) -> Non
     assert "armored train" in result.text and result.citations
     with pytest.raises(StoreError, match="is read-only: it can be searched, not written"):
         bot.ingest([ROOT / "data" / "articles"])
-    asked = _cli("ask", "Who is Andrei Lankov?", "--store", str(read_only_store))
+    asked = cli("ask", "Who is Andrei Lankov?", "--store", str(read_only_store))
     assert asked.returncode == 0 and "Kookmin" in asked.stdout, asked.stderr
 
 
 def test_a_full_disk_is_a_message_and_loses_nothing(small_disk: Path, tmp_path: Path) -> None:
     store = str(small_disk / "store")
-    assert _cli("ingest", str(ROOT / "data" / "articles"), "--store", store).returncode == 0
+    assert cli("ingest", str(ROOT / "data" / "articles"), "--store", store).returncode == 0
     many = tmp_path / "many"
     many.mkdir()
     for i in range(60):
@@ -195,16 +185,41 @@ def test_a_full_disk_is_a_message_and_loses_nothing(small_disk: Path, tmp_path: 
     with filler.open("wb") as fh:
         fh.truncate(0)
         os.posix_fallocate(fh.fileno(), 0, free - 150 * 1024)  # leave ~150 KB
-    full = _cli("ingest", str(many), "--store", store)
+    full = cli("ingest", str(many), "--store", store)
     assert full.returncode == 2
     assert full.stderr.strip().splitlines()[-1].startswith("error: the article store at")
     assert "disk holding it is full; free some space" in full.stderr
-    listed = _cli("list", "--store", store)
+    listed = cli("list", "--store", store)
     assert listed.returncode == 0 and "Kim" in listed.stdout, listed.stderr
-    asked = _cli("ask", "How is Kim traveling to Russia?", "--store", store)
+    asked = cli("ask", "How is Kim traveling to Russia?", "--store", store)
     assert asked.returncode == 0 and "armored train" in asked.stdout, asked.stderr
     filler.unlink()
-    again = _cli("ingest", str(many), "--store", store)
+    again = cli("ingest", str(many), "--store", store)
     assert again.returncode == 0, again.stderr
-    articles = json.loads(_cli("list", "--json", "--store", store).stdout)
+    articles = json.loads(cli("list", "--json", "--store", store).stdout)
     assert len(articles) == 61 and any("Kim" in a["title"] for a in articles)
+
+
+def test_a_read_only_store_refuses_feed_edits_and_leaves_no_copies(
+    read_only_store: Path, tmp_path: Path
+) -> None:
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = {"TMPDIR": str(temp)}  # where the private copies are made
+    added = cli(
+        "feeds", "add", "https://news.example/feed.xml", "--store", str(read_only_store), env=env
+    )
+    assert (
+        added.returncode == 2
+        and "read-only store: feeds can be listed, not changed" in added.stderr
+    )
+    listed = cli("feeds", "list", "--store", str(read_only_store), env=env)
+    assert listed.returncode == 0 and "0 feeds followed" in listed.stdout
+    for _ in range(3):
+        asked = cli("ask", "Who is Andrei Lankov?", "--store", str(read_only_store), env=env)
+        assert asked.returncode == 0 and "Kookmin" in asked.stdout, asked.stderr
+    assert list(temp.glob("article-qa-readonly-*")) == []  # each command removed its copy
+    orphan = temp / "article-qa-readonly-999999999-x"  # left by a process killed long ago
+    (orphan / "store").mkdir(parents=True)
+    assert cli("list", "--store", str(read_only_store), env=env).returncode == 0
+    assert not orphan.exists()
