@@ -331,6 +331,7 @@ class Assistant:
         under safe names and ingest them; the ingest report (None when nothing was kept)
         and why each refused file was refused."""
         self._check_writable()
+        self.store.check_writable()  # before anything is copied in
         saved, refused = [], []
         for path, name in files:
             try:

@@ -16,7 +16,6 @@ built from them once per machine, else in torch as fp32 with int8 linear layers.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import threading
@@ -30,11 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from vectorstore import DEFAULT_BACKEND, Backend
+from vectorstore import DEFAULT_BACKEND, WEIGHTS, Backend, file_sha256
 from vectorstore.onnx_build import built_model, export, model_inputs, session
 
 TRAIN_COMMAND = ".venv/bin/python training/train_reader.py"
-WEIGHTS = "model.safetensors"
 MANIFEST = "reader.json"
 MAX_TOKENS = 128  # question and sentence together, in word pieces
 MAX_ANSWER_TOKENS = 12  # the longest short answer, in word pieces
@@ -62,14 +60,6 @@ class Reading:
 
 def default_folder() -> Path:
     return Path(str(resources.files("qa") / "models" / "reader"))
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def build_model(config: Any) -> Any:

@@ -29,15 +29,9 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa.reader import (  # noqa: E402
-    MANIFEST,
-    MAX_TOKENS,
-    WEIGHTS,
-    Reader,
-    build_model,
-    file_sha256,
-)
+from qa.reader import MANIFEST, MAX_TOKENS, Reader, build_model  # noqa: E402
 from training import pairs  # noqa: E402
+from vectorstore import WEIGHTS, file_sha256  # noqa: E402
 
 TOKENIZER_FILES = (
     "vocab.txt",

@@ -10,7 +10,7 @@ offline_environment()
 
 # ruff: noqa: E402 (the environment is set first)
 from .chunking import CHUNK_TOKENS, OVERLAP_TOKENS
-from .documents import ArticleInfo, Passage
+from .documents import ArticleInfo, Passage, indexed_text
 from .embeddings import (
     Embedder,
     EmbeddingModel,
@@ -27,6 +27,7 @@ from .fetch import DEADLINE_S as FETCH_DEADLINE_S
 from .ingest import IS_A_FEED, IngestReport, ingest
 from .keyword import KeywordIndex
 from .loaders import MB, SUPPORTED_SUFFIXES, is_url
+from .model_files import WEIGHTS, file_sha256
 from .reindex import reindex
 from .sentences import clause_spans, sentence_spans
 from .store import ArticleStore, where_clause
@@ -45,6 +46,7 @@ __all__ = [
     "OFFLINE_ENVIRONMENT",
     "OVERLAP_TOKENS",
     "SUPPORTED_SUFFIXES",
+    "WEIGHTS",
     "ArticleInfo",
     "ArticleStore",
     "Backend",
@@ -64,7 +66,9 @@ __all__ = [
     "UploadError",
     "clause_spans",
     "embed_many",
+    "file_sha256",
     "http_url",
+    "indexed_text",
     "ingest",
     "is_url",
     "load_embeddings",

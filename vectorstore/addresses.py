@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Iterable
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpcore
@@ -23,6 +26,8 @@ import httpx
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 COMPATIBLE = ipaddress.ip_network("::/96")  # IPv4-compatible (deprecated, still routed)
+TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # IPv4-translated (SIIT)
+_deadline = threading.local()  # the end of the fetch this thread is making (``deadline``)
 ALLOW_PRIVATE = "set ARTICLE_QA_FETCH_ALLOW_PRIVATE=true to fetch from your own network"
 
 
@@ -42,7 +47,7 @@ def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | Non
         return address.sixtofour
     if address.teredo is not None:
         return address.teredo[1]  # the client's
-    if any(address in net for net in NAT64) or address in COMPATIBLE:
+    if any(address in net for net in (*NAT64, COMPATIBLE, TRANSLATED)):
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return None
 
@@ -53,7 +58,56 @@ def is_public(address: Address) -> bool:
         inner = embedded_ipv4(address)
         if inner is not None:
             return is_public(inner)
+        if address.is_site_local:
+            return False
     return address.is_global and not address.is_multicast
+
+
+@contextmanager
+def deadline(at: float) -> Iterator[None]:
+    """Every network step this thread takes inside the block ends by ``at`` (a
+    ``time.monotonic()`` time): connecting, TLS, sending, each read of the headers and the
+    body. A server that sends one byte at a time can't stretch a fetch past it."""
+    _deadline.at = at
+    try:
+        yield
+    finally:
+        _deadline.at = None
+
+
+def _left(timeout: float | None) -> float | None:
+    """``timeout``, shortened to what is left before this thread's deadline."""
+    at = getattr(_deadline, "at", None)
+    if at is None:
+        return timeout
+    left = at - time.monotonic()
+    if left <= 0:
+        raise httpcore.ReadTimeout("the fetch's deadline has passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _BoundedStream(httpcore.NetworkStream):
+    """A connection whose every step ends by its thread's deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self.inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self.inner.read(max_bytes, _left(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.inner.write(buffer, _left(timeout))
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        return _BoundedStream(self.inner.start_tls(ssl_context, server_hostname, _left(timeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self.inner.get_extra_info(info)
 
 
 def public_addresses(host: str, port: int) -> list[str]:
@@ -91,15 +145,19 @@ class GuardedBackend(httpcore.SyncBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         if self.allow_private:
-            return super().connect_tcp(host, port, timeout, local_address, socket_options)
-        try:
-            addresses = public_addresses(host, port)
-        except socket.gaierror as exc:
-            raise httpcore.ConnectError(f"the host {host} cannot be resolved ({exc})") from None
+            addresses = [host]
+        else:
+            try:
+                addresses = public_addresses(host, port)
+            except socket.gaierror as exc:
+                raise httpcore.ConnectError(f"the host {host} cannot be resolved ({exc})") from None
         last: Exception | None = None
         for address in addresses:  # the TLS name and Host header stay ``host`` (httpcore)
             try:
-                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+                stream = super().connect_tcp(
+                    address, port, _left(timeout), local_address, socket_options
+                )
+                return _BoundedStream(stream)
             except httpcore.ConnectError as exc:
                 last = exc
         assert last is not None

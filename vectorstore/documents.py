@@ -18,6 +18,14 @@ def digest(*parts: str, length: int = 16) -> str:
     return h.hexdigest()[:length]
 
 
+def indexed_text(title: str, text: str) -> str:
+    """What the store embeds and keyword-indexes for a chunk: its article's headline, then
+    the chunk (questions name the story, not the paragraph's words). Citations and spans
+    still point into the chunk's own text."""
+    title = title.strip()
+    return f"{title}\n{text}" if title else text
+
+
 @dataclass(slots=True)
 class Article:
     """One cleaned article, ready to be chunked.

@@ -141,7 +141,8 @@ class FeedList:
         removed meanwhile, and stays removed)."""
         with self._editing() as feeds:
             for i, stored in enumerate(feeds):
-                if stored.url == feed.url:
+                if stored.url == feed.url:  # what another sync saw meanwhile stays seen
+                    feed.seen = {**stored.seen, **feed.seen}
                     feeds[i] = feed
                     return True
         return False

@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # imported on first use (fetch.http_client)
 log = logging.getLogger(__name__)
 HOST_DELAY_S = 0.5  # between the starts of two requests to one host
 FETCHERS = 2  # item pages fetched at once (at most this many per host, too)
+MAX_ITEMS = 200  # new or updated items of one feed stored by one sync; the rest next time
 
 
 @dataclass
@@ -247,6 +248,11 @@ def _items(feed: Feed, result: FeedResult, job: _Job) -> Iterator[Article]:
             result.unchanged += 1
         else:
             todo[item_id] = (entry, link, stamp)
+    if len(todo) > MAX_ITEMS:  # one feed can't keep a sync busy for hours
+        result.notes.append(
+            f"{feed.url}: {len(todo) - MAX_ITEMS} more new items are left for the next sync"
+        )
+        todo = dict(list(todo.items())[:MAX_ITEMS])
     # pages are fetched ahead (FETCHERS at a time, paced per host) while the caller embeds
     pool = ThreadPoolExecutor(max_workers=FETCHERS)
     http = http_client(job.allow_private)  # connections reused
@@ -256,9 +262,9 @@ def _items(feed: Feed, result: FeedResult, job: _Job) -> Iterator[Article]:
             todo,
         )
         for item_id, article in zip(todo, articles, strict=True):
-            if article is not None:
+            if article is not None:  # a failed item is tried again at the next sync
                 yield article
-            feed.seen[item_id] = todo[item_id][2]
+                feed.seen[item_id] = todo[item_id][2]
     finally:
         pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: no waiting for the rest
         http.close()

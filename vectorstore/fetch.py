@@ -66,7 +66,7 @@ class Fetched:
         Python doesn't know)."""
         try:
             return self.body.decode(self.charset or "utf-8", errors="replace")
-        except LookupError:
+        except (LookupError, UnicodeError):  # an unknown charset, or one that isn't text
             return self.body.decode("utf-8", errors="replace")
 
     @property
@@ -164,19 +164,24 @@ def fetch(
     import httpx
 
     from .addresses import BlockedAddress
+    from .addresses import deadline as ending_by
 
     http = client or http_client(allow_private)
     deadline = time.monotonic() + deadline_s
+    late = f"no complete answer within the {deadline_s:g} s limit"
     try:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
             check_address(current, allow_private)
             left = deadline - time.monotonic()
             if left <= 0:
-                raise FetchError(current, f"no answer within the {deadline_s:g} s limit")
+                raise FetchError(current, late)
             timeout = httpx.Timeout(min(TIMEOUT_S, left), connect=min(CONNECT_TIMEOUT_S, left))
             try:
-                with http.stream("GET", current, headers=headers, timeout=timeout) as response:
+                with (
+                    ending_by(deadline),
+                    http.stream("GET", current, headers=headers, timeout=timeout) as response,
+                ):
                     if response.has_redirect_location:  # not a 304 (httpx's is_redirect)
                         location = response.headers.get("location", "")
                         current = urljoin(current, location)
@@ -185,6 +190,8 @@ def fetch(
             except BlockedAddress as exc:
                 raise FetchError(current, str(exc)) from None
             except httpx.TimeoutException:
+                if time.monotonic() >= deadline - 0.05:
+                    raise FetchError(current, late) from None
                 raise FetchError(current, "the server did not answer in time") from None
             except httpx.InvalidURL as exc:
                 raise FetchError(current, f"not a valid URL ({exc})") from None
@@ -206,9 +213,12 @@ def _read(
     deadline: float,
     deadline_s: float,
 ) -> Fetched:
-    validators = {
-        "etag": response.headers.get("etag", ""),
-        "last_modified": response.headers.get("last-modified", ""),
+    validators = {  # sent back next time: only what a header can carry
+        key: value if value.isascii() and value.isprintable() else ""
+        for key, value in (
+            ("etag", response.headers.get("etag", "")),
+            ("last_modified", response.headers.get("last-modified", "")),
+        )
     }
     if response.status_code == 304:
         return Fetched(url, 304, "", b"", **validators)
@@ -231,5 +241,5 @@ def _read(
         if len(body) > max_bytes:
             raise FetchError(url, f"the page is over the {max_bytes // MB} MB limit")
         if time.monotonic() > deadline:
-            raise FetchError(url, f"the page did not arrive within the {deadline_s:g} s limit")
+            raise FetchError(url, f"no complete answer within the {deadline_s:g} s limit")
     return Fetched(url, 200, kind, bytes(body), _charset(header), **validators)

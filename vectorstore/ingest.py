@@ -130,6 +130,7 @@ def ingest(
     """
     from tqdm.auto import tqdm
 
+    store.check_writable()  # before anything is fetched
     started = time.perf_counter()
     report = IngestReport()
     fits = wordpiece_fits(store.embeddings)

@@ -244,9 +244,14 @@ class ArticleStore:
         in another process, which swaps in a new collection, changes it too). True when it
         was. A store folder deleted under a running process is a ``StoreError`` saying so;
         one created again in its place is opened."""
-        if self._lock is not None and self._lock.is_locked:
-            return False  # this thread is writing, and its client is current
-        return self._catch_up()
+        if not self._threads.acquire(blocking=False):
+            return False  # another thread is writing through this client: it is current
+        try:
+            if self._lock is not None and self._lock.is_locked:
+                return False  # this thread is writing, and its client is current
+            return self._catch_up()
+        finally:
+            self._threads.release()
 
     def _catch_up(self) -> bool:
         with self._reopen_lock:

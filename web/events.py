@@ -127,9 +127,12 @@ class Events:
             for f in files
         ]
         progress(0, desc="Ingesting")
-        report, refused = self.bot.upload(
-            uploads, on_progress=lambda done, total: progress(done / max(total, 1))
-        )
+        try:
+            report, refused = self.bot.upload(
+                uploads, on_progress=lambda done, total: progress(done / max(total, 1))
+            )
+        except StoreError as exc:
+            return problem_markdown(exc), self.collection(), None
         lines = []
         if report is not None:
             lines.append(f"**{text(report.summary())}**")

@@ -37,6 +37,8 @@ PUBLIC = "93.184.216.34"
         "0.0.0.0",
         "169.254.169.254",
         "224.0.0.1",
+        "fec0::1",  # site-local
+        "::ffff:0:7f00:1",  # IPv4-translated 127.0.0.1
     ],
 )
 def test_addresses_that_are_or_carry_a_non_public_one_are_not_public(literal: str) -> None:
@@ -117,3 +119,48 @@ def test_malformed_urls_are_a_fetch_error_naming_the_reason(url: str, reason: st
     with pytest.raises(FetchError, match=reason) as err:
         fetch(url)
     assert err.value.url.startswith(url[:60])
+
+
+def test_a_server_sending_its_headers_a_byte_at_a_time_is_cut_off_at_the_deadline() -> None:
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    stop = threading.Event()
+
+    def serve() -> None:  # a status line, then one header byte every 0.2 s, for 10 s at most
+        conn, _ = listener.accept()
+        with conn:
+            conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            for _ in range(50):
+                if stop.wait(0.2):
+                    return
+                try:
+                    conn.sendall(b"x")
+                except OSError:
+                    return
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/"
+    try:
+        with pytest.raises(FetchError, match=r"no complete answer within the 1\.5 s limit"):
+            fetch(url, allow_private=True, deadline_s=1.5)
+        assert thread.is_alive()  # cut off, not served to the end
+    finally:
+        stop.set()
+        listener.close()
+
+
+def test_validators_a_header_cannot_carry_are_not_kept(site: Site) -> None:
+    site.routes["/feed.xml"] = (
+        200,
+        "application/rss+xml",
+        b"<rss></rss>",
+        {"Last-Modified": "café"},
+    )
+    got = fetch(site.url + "/feed.xml", allow_private=True)
+    assert got.last_modified == "" and got.etag  # the site's own ETag is plain ASCII
+    again = fetch(site.url + "/feed.xml", allow_private=True, etag=got.etag)
+    assert again.status == 304

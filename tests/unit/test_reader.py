@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.reader import MANIFEST, TRAIN_COMMAND, WEIGHTS, Reader, ReaderError, default_folder
+from qa.reader import MANIFEST, TRAIN_COMMAND, Reader, ReaderError, default_folder
+from vectorstore import WEIGHTS
 
 SENTENCES = [
     "Kim is expected to meet Putin in the Russian port city of Vladivostok.",
