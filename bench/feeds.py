@@ -26,7 +26,8 @@ from pathlib import Path
 
 from common import table
 
-from vectorstore import HOST_DELAY_S, ArticleStore, FeedList, ingest, load_embeddings, sync_feeds
+from sources import HOST_DELAY_S, STATE_FILE, FeedList
+from vectorstore import ArticleStore, ingest, load_embeddings, sync_feeds
 
 TOWNS = ["Arlen", "Brisk", "Cobalt", "Dunmore", "Elling", "Farrow", "Gilford", "Harlow"]
 
@@ -139,7 +140,7 @@ def main() -> None:
         (f"sync, {HOST_DELAY_S} s per-host delay (default)", HOST_DELAY_S),
     ):
         store = ArticleStore(embeddings, path=root / f"feed-{delay}")
-        feeds = FeedList.for_store(store)
+        feeds = FeedList(store.state_dir / STATE_FILE)
         feeds.add(f"{url}/feed.xml")
         started = time.perf_counter()
         synced = sync_feeds(store, feeds, allow_private=True, delay=delay)

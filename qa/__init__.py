@@ -4,17 +4,8 @@
 >>> print(answer("What does Kim want from Russia?"))
 """
 
-from vectorstore import (
-    SUPPORTED_SUFFIXES,
-    ArticleInfo,
-    Feed,
-    IngestReport,
-    InputError,
-    ReadOnlyError,
-    StoreError,
-    SyncReport,
-    http_url,
-)
+from sources import SUPPORTED_SUFFIXES, Feed, FeedListError, InputError, http_url
+from vectorstore import ArticleInfo, IngestReport, ReadOnlyError, StoreError, SyncReport
 
 from .assistant import Assistant, EmptyStoreError, answer, stream
 from .query import Filters, QuestionError
@@ -30,6 +21,7 @@ __all__ = [
     "Citation",
     "EmptyStoreError",
     "Feed",
+    "FeedListError",
     "Filters",
     "IngestReport",
     "InputError",

@@ -14,23 +14,26 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vectorstore import (
+from sources import (
     IS_A_FEED,
+    STATE_FILE,
+    FeedList,
+    InputError,
+    UploadError,
+    is_url,
+    save_upload,
+)
+from vectorstore import (
     ArticleInfo,
     ArticleStore,
-    FeedList,
     IngestReport,
-    InputError,
     Passage,
     ReadOnlyError,
     SentenceEmbeddings,
     SyncReport,
-    UploadError,
     ingest,
-    is_url,
     load_embeddings,
     reindex,
-    save_upload,
     sentence_spans,
     sync_feeds,
 )
@@ -362,9 +365,8 @@ class Assistant:
     @property
     def feeds(self) -> FeedList:
         """The followed feeds (``add``, ``remove``, ``all``), kept beside the store."""
-        found = FeedList.for_store(self.store)
-        found.read_only = found.read_only or self.settings.read_only
-        return found
+        read_only = self.store.read_only or self.settings.read_only
+        return FeedList(self.store.state_dir / STATE_FILE, read_only=read_only)
 
     def sync(
         self,

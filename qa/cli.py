@@ -365,7 +365,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``article-qa`` command."""
     args = parser().parse_args(argv)
-    from vectorstore import InputError, StoreError
+    from sources import FeedListError, InputError
+    from vectorstore import StoreError
 
     from .assistant import EmptyStoreError, QuestionError
     from .llm import LLMError
@@ -378,7 +379,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()
         )
         print(f"error: invalid settings: {details}", file=sys.stderr)
-    except (EmptyStoreError, QuestionError, StoreError, InputError, LLMError, ReaderError) as exc:
+    except (
+        EmptyStoreError,
+        QuestionError,
+        StoreError,
+        InputError,
+        FeedListError,
+        LLMError,
+        ReaderError,
+    ) as exc:
         print(inert(f"error: {exc}"), file=sys.stderr)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -32,13 +32,13 @@ from pathlib import Path
 
 import numpy as np
 
+from sources import site_name
 from vectorstore import (
     EmbeddingModel,
     Passage,
     clause_spans,
     embed_many,
     sentence_spans,
-    site_name,
     terms,
 )
 

@@ -9,15 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from vectorstore import (
-    CHUNK_TOKENS,
-    DEFAULT_BACKEND,
-    FETCH_DEADLINE_S,
-    HOST_DELAY_S,
-    MB,
-    OVERLAP_TOKENS,
-    Backend,
-)
+from sources import FETCH_DEADLINE_S, HOST_DELAY_S, MB
+from vectorstore import CHUNK_TOKENS, DEFAULT_BACKEND, OVERLAP_TOKENS, Backend
 
 
 def default_store_dir() -> Path:

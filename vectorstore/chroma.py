@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
+from sources import STATE_FILE
+
 from .errors import StoreError
-from .feedlist import STATE_FILE
 
 log = logging.getLogger(__name__)
 OPEN_LOCK = "open.lock"  # in a local store's folder: held while a process opens it

@@ -92,7 +92,7 @@ def also_at(meta: dict[str, Any]) -> list[dict[str, str]]:
 def public_copies(meta: dict[str, Any]) -> list[dict[str, str]]:
     """The copies as answers show them: outlet, title, http(s) URL and date; no server
     paths."""
-    from .urls import http_url
+    from sources import http_url
 
     return [
         {k: (http_url(r.get(k)) if k == "url" else str(r.get(k) or "")) for k in PUBLIC_FIELDS}

@@ -1,21 +1,13 @@
-"""The records that flow through ingest and retrieval: articles, chunks and passages."""
+"""The records of the store: chunks as written, passages as found, articles as listed (an
+``Article`` itself is what sources make: ``sources.Article``)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
+from sources import http_url
+
 from .copies import public_copies
-from .urls import http_url
-
-
-def digest(*parts: str, length: int = 16) -> str:
-    """A short, stable hex digest of the given strings."""
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\x1f")
-    return h.hexdigest()[:length]
 
 
 def indexed_text(title: str, text: str) -> str:
@@ -24,51 +16,6 @@ def indexed_text(title: str, text: str) -> str:
     still point into the chunk's own text."""
     title = title.strip()
     return f"{title}\n{text}" if title else text
-
-
-@dataclass(slots=True)
-class Article:
-    """One cleaned article, ready to be chunked.
-
-    ``key`` names the article across re-ingests: its URL when known, else the file
-    it came from plus its title and date. Two versions of the same article share a
-    key (and so an ``id``) but not a ``content_hash``.
-    """
-
-    text: str
-    title: str = ""
-    date: str = ""  # ISO ``YYYY-MM-DD`` when known
-    source: str = ""  # publisher or site, e.g. "CNN"
-    url: str = ""
-    path: str = ""  # the file it was read from
-    key: str = ""
-    warnings: tuple[str, ...] = ()  # what was dropped from its metadata, and why
-
-    def __post_init__(self) -> None:
-        if not self.key:
-            self.key = self.url or f"{self.path.rsplit('/', 1)[-1]}#{self.title}|{self.date}"
-
-    @property
-    def id(self) -> str:
-        """Stable id of the article (derived from its key)."""
-        return digest(self.key)
-
-    @property
-    def content_hash(self) -> str:
-        """Changes whenever anything stored about the article changes."""
-        return digest(self.title, self.date, self.source, self.url, self.text)
-
-    def metadata(self) -> dict[str, str]:
-        """The article's fields as stored beside every one of its chunks."""
-        return {
-            "article_id": self.id,
-            "title": self.title,
-            "date": self.date,
-            "source": self.source,
-            "url": self.url,
-            "path": self.path,
-            "content_hash": self.content_hash,
-        }
 
 
 @dataclass(slots=True)

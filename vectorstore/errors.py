@@ -11,9 +11,5 @@ class ModelError(StoreError):
     """The store's embedding model cannot be loaded (a missing package, a wrong folder)."""
 
 
-class InputError(ValueError):
-    """What was given to add can't be added that way; the message says what to give."""
-
-
 class ReadOnlyError(StoreError):
     """A write asked of a store (or an assistant) that only answers questions."""

@@ -1,98 +1,80 @@
-"""Ingest: files and folders → cleaned articles → chunks → the store, with a report."""
+"""The one ingest pipeline: articles from any source → chunks → copies folded → embedded →
+stored → a report. Files and folders, web pages, feeds and uploads all go through
+``write``; ``ingest`` and ``sync`` only say where the articles come from and how long the
+store's write lock is held.
+
+Nothing is fetched while the write lock is held: web pages are fetched before an ingest
+takes it, and a feed sync takes it for each batch it writes.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
+from sources import (
+    FETCH_DEADLINE_S,
+    HOST_DELAY_S,
+    Article,
+    Feed,
+    FeedList,
+    FeedReading,
+    LoadError,
+    Pacer,
+    discover,
+    load_file,
+    load_pages,
+)
+
 from .chunking import CHUNK_TOKENS, OVERLAP_TOKENS, chunk_text
-from .documents import Article, Chunk
+from .documents import Chunk
 from .embeddings import wordpiece_fits
-from .fetch import DEADLINE_S
-from .loaders import LoadError, discover, html_article, load_file
-from .store import ArticleStore, Status
+from .reports import FeedResult, IngestItem, IngestReport, SyncReport
+from .store import ArticleStore
 
-IS_A_FEED = "this is a feed, not a page: follow it with `article-qa feeds add URL`"
-
-
-@dataclass(slots=True)
-class IngestItem:
-    """What happened to one article."""
-
-    title: str
-    path: str
-    status: Status
-    chunks: int
+Progress = Callable[[int, int], None]
 
 
-@dataclass(slots=True)
-class IngestReport:
-    """The outcome of one ingest run."""
+def write(
+    items: Iterable[Article | LoadError],
+    store: ArticleStore,
+    report: IngestReport,
+    *,
+    max_tokens: int = CHUNK_TOKENS,
+    overlap_tokens: int = OVERLAP_TOKENS,
+    batch_chunks: int = 256,
+    after_batch: Callable[[], None] | None = None,
+) -> None:
+    """Chunk, embed and store ``items`` ``batch_chunks`` chunks at a time (each batch under
+    the store's write lock; copies of stored stories are folded by the store), adding what
+    happened to each to ``report``. ``after_batch`` runs after each batch is stored."""
+    fits = wordpiece_fits(store.embeddings)
+    pending: list[tuple[Article, list[Chunk]]] = []
 
-    items: list[IngestItem] = field(default_factory=list)
-    failed: list[LoadError] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)  # metadata dropped from stored articles
-    seconds: float = 0.0
+    def flush() -> None:
+        if not pending:
+            return
+        for (article, chunks), status in zip(pending, store.put_many(pending), strict=True):
+            report.items.append(IngestItem(article.title, article.path, status, len(chunks)))
+        pending.clear()
+        if after_batch:
+            after_batch()
 
-    def _n(self, status: str) -> int:
-        return sum(1 for item in self.items if item.status == status)
-
-    @property
-    def added(self) -> int:
-        return self._n("added")
-
-    @property
-    def updated(self) -> int:
-        return self._n("updated")
-
-    @property
-    def unchanged(self) -> int:
-        return self._n("unchanged")
-
-    @property
-    def folded(self) -> int:
-        """Syndicated copies of stored articles: recorded on them, not stored again."""
-        return self._n("folded")
-
-    @property
-    def chunks_written(self) -> int:
-        """Chunks embedded and written in this run (unchanged articles write none)."""
-        return sum(item.chunks for item in self.items if item.status in ("added", "updated"))
-
-    def summary(self) -> str:
-        """One line for people: counts, chunks and time."""
-        return (
-            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{len(self.failed)} failed; {self.chunks_written} chunks written "
-            f"in {self.seconds:.1f} s"
-            + (f"; {self.folded} copies of stored stories folded" if self.folded else "")
-            + (f"; {len(self.warnings)} warnings" if self.warnings else "")
-        )
-
-
-def load_url(
-    url: str, allow_private: bool = False, deadline_s: float = DEADLINE_S
-) -> Iterator[Article | LoadError]:
-    """The article of one web page (as ``load_file`` for a file): fetched, then read by the
-    same HTML path as files; its id is its canonical URL."""
-    from .fetch import FEED_TYPES, HTML_TYPES, FetchError, fetch
-
-    try:
-        page = fetch(
-            url, HTML_TYPES + FEED_TYPES, allow_private=allow_private, deadline_s=deadline_s
-        )
-        if page.is_feed and not page.is_html:
-            raise LoadError(url, IS_A_FEED)
-        yield html_article(page.text, url, url=page.url)
-    except FetchError as exc:
-        yield LoadError(exc.url, exc.reason)
-    except LoadError as exc:
-        yield exc
-    except Exception as exc:  # a parser bug on one page must not stop the others
-        yield LoadError(url, f"could not read the page ({type(exc).__name__}: {exc})")
+    for item in items:
+        if isinstance(item, LoadError):
+            report.failed.append(item)
+            continue
+        report.warnings += [f"{item.path}: {w}" for w in item.warnings]
+        chunks = chunk_text(item.text, max_tokens, overlap_tokens, fits=fits)
+        if any(article.id == item.id for article, _ in pending):
+            flush()  # the same article twice: store the first before comparing
+        pending.append((item, chunks))
+        if sum(len(c) for _, c in pending) >= batch_chunks:
+            flush()
+    flush()
 
 
 def _units(path: Path | str) -> int:
@@ -114,26 +96,24 @@ def ingest(
     overlap_tokens: int = OVERLAP_TOKENS,
     batch_chunks: int = 256,
     progress: bool = False,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: Progress | None = None,
     allow_private: bool = False,
-    deadline_s: float = DEADLINE_S,
+    deadline_s: float = FETCH_DEADLINE_S,
 ) -> IngestReport:
     """Ingest every supported file under ``paths``, and every web page among them given
-    as an http(s) URL, into ``store``.
+    as an http(s) URL, into ``store``, holding its write lock for the whole run.
 
     Unreadable files, pages that can't be fetched and bad records are collected in
     ``report.failed`` with their path or URL and reason; everything else is stored.
     ``progress`` draws a bar on stderr; ``on_progress(done, total)`` is called as work
-    advances (for UIs). ``allow_private``: fetch from private addresses too (see ``fetch``);
-    ``deadline_s``: the most one page may take. Pages are fetched before the store's write
-    lock is taken: a slow server never holds up another writer.
+    advances (for UIs). ``allow_private``: fetch from private addresses too;
+    ``deadline_s``: the most one page may take.
     """
     from tqdm.auto import tqdm
 
     store.check_writable()  # before anything is fetched
     started = time.perf_counter()
     report = IngestReport()
-    fits = wordpiece_fits(store.embeddings)
     files: list[Path | str] = []
     for found in discover(list(paths)):
         if isinstance(found, LoadError):
@@ -142,52 +122,99 @@ def ingest(
             files.append(found)
     weights = [_units(f) for f in files]
     total = sum(weights)
-    bar = tqdm(total=total, unit="article", disable=not progress, dynamic_ncols=True)
-    done = 0
-    pending: list[tuple[Article, list[Chunk]]] = []
-    pending_chunks = 0
-
-    def flush() -> None:
-        nonlocal pending, pending_chunks
-        if not pending:
-            return
-        for (article, chunks), status in zip(pending, store.put_many(pending), strict=True):
-            report.items.append(IngestItem(article.title, article.path, status, len(chunks)))
-        pending, pending_chunks = [], 0
-
-    def advance(n: int) -> None:
-        nonlocal done
-        done += n
-        bar.update(n)
-        bar.set_postfix(failed=len(report.failed), refresh=False)
-        if on_progress:
-            on_progress(min(done, total), total)
-
+    pages = load_pages([f for f in files if isinstance(f, str)], allow_private, deadline_s)
     with contextlib.ExitStack() as finish:
+        bar = tqdm(total=total, unit="article", disable=not progress, dynamic_ncols=True)
         finish.callback(bar.close)
-        fetched: dict[str, list[Article | LoadError]] = {}
-        for url in (f for f in files if isinstance(f, str)):  # no network under the lock
-            fetched[url] = list(load_url(url, allow_private, deadline_s))
+        done = 0
+
+        def advance(n: int) -> None:
+            nonlocal done
+            done += n
+            bar.update(n)
+            bar.set_postfix(failed=len(report.failed), refresh=False)
+            if on_progress:
+                on_progress(min(done, total), total)
+
+        def articles() -> Iterable[Article | LoadError]:
+            for file, weight in zip(files, weights, strict=True):
+                seen = 0
+                for result in pages[file] if isinstance(file, str) else load_file(file):
+                    seen += 1
+                    if weight > 1:
+                        advance(1)
+                    yield result
+                advance(1 if weight == 1 else max(0, weight - seen))
+
         finish.enter_context(store.writing())  # one writer at a time, for the whole run
-        for file, weight in zip(files, weights, strict=True):
-            seen = 0
-            loaded = fetched[file] if isinstance(file, str) else load_file(file)
-            for result in loaded:
-                seen += 1
-                if weight > 1:
-                    advance(1)
-                if isinstance(result, LoadError):
-                    report.failed.append(result)
-                    continue
-                report.warnings += [f"{result.path}: {w}" for w in result.warnings]
-                chunks = chunk_text(result.text, max_tokens, overlap_tokens, fits=fits)
-                if any(article.id == result.id for article, _ in pending):
-                    flush()  # the same article twice: store the first before comparing
-                pending.append((result, chunks))
-                pending_chunks += len(chunks)
-                if pending_chunks >= batch_chunks:
-                    flush()
-            advance(1 if weight == 1 else max(0, weight - seen))
-        flush()
+        write(
+            articles(),
+            store,
+            report,
+            max_tokens=max_tokens,
+            overlap_tokens=overlap_tokens,
+            batch_chunks=batch_chunks,
+        )
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def sync(
+    store: ArticleStore,
+    feeds: FeedList,
+    *,
+    only: Sequence[str] = (),
+    allow_private: bool = False,
+    delay: float = HOST_DELAY_S,
+    deadline_s: float = FETCH_DEADLINE_S,
+    max_tokens: int = CHUNK_TOKENS,
+    overlap_tokens: int = OVERLAP_TOKENS,
+    batch_chunks: int = 256,
+    progress: bool = False,
+    on_progress: Progress | None = None,
+) -> SyncReport:
+    """Read every followed feed (those with the URLs in ``only``, when given) and store its
+    new and updated items. Each batch is written under the store's write lock (reading
+    happens outside it) and the feed's state is saved after it, so the state never claims
+    an item that is not stored. A feed or an item that fails is reported and the others
+    go on; a store that fails stops the sync."""
+    from tqdm.auto import tqdm
+
+    store.check_writable()
+    started = time.perf_counter()
+    report = SyncReport()
+    pacer = Pacer(delay)
+    chosen = [f for f in feeds.all() if not only or f.url in only]
+    bar = tqdm(total=len(chosen), unit="feed", disable=not progress, dynamic_ncols=True)
+    try:
+        for n, feed in enumerate(chosen):
+            if not feeds.follows(feed.url):  # removed while earlier feeds synced
+                continue
+            reading = FeedReading(feed, pacer, allow_private, deadline_s)
+            written = IngestReport()
+
+            def save(feed: Feed = feed) -> None:  # only now: the state never runs ahead
+                feeds.update(feed)
+
+            write(
+                reading,
+                store,
+                written,
+                max_tokens=max_tokens,
+                overlap_tokens=overlap_tokens,
+                batch_chunks=batch_chunks,
+                after_batch=save,
+            )
+            result = FeedResult.of(feed.label, written, reading.unchanged, reading.notes)
+            result.error = reading.error
+            report.feeds.append(result)
+            feed.last_fetch = datetime.now(UTC).isoformat(timespec="seconds")
+            feed.last_error = result.error
+            feeds.update(feed)  # unless it was removed meanwhile
+            bar.update(1)
+            if on_progress:
+                on_progress(n + 1, len(chosen))
+    finally:
+        bar.close()
     report.seconds = time.perf_counter() - started
     return report

@@ -28,6 +28,8 @@ from typing import Any, Literal
 import numpy as np
 from filelock import FileLock, Timeout
 
+from sources import Article
+
 from .chroma import (
     DATABASE,
     OPEN_LOCK,
@@ -42,7 +44,7 @@ from .chroma import (
     store_errors,
 )
 from .copies import Copies, also_at, encode, signature, with_copies
-from .documents import Article, ArticleInfo, Chunk, Passage
+from .documents import ArticleInfo, Chunk, Passage
 from .embeddings import ChromaEmbeddingFunction, Embedder, EmbeddingModel
 from .errors import ReadOnlyError, StoreError
 

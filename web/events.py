@@ -14,6 +14,7 @@ from qa import (
     Answer,
     Assistant,
     EmptyStoreError,
+    FeedListError,
     Filters,
     InputError,
     QuestionError,
@@ -36,6 +37,7 @@ from .render import (
 )
 
 ANSWER_ERRORS = (EmptyStoreError, QuestionError, StoreError, ReaderError)
+WRITE_ERRORS = (StoreError, InputError, FeedListError)  # said on the page, never raised
 UNEXPECTED = "article-qa could not answer this; the server's log has the details"
 UPLOADS_OFF = "this page does not take uploads (ARTICLE_QA_ALLOW_UPLOADS, ARTICLE_QA_READ_ONLY)"
 WEB_ADD_OFF = (
@@ -131,7 +133,7 @@ class Events:
             report, refused = self.bot.upload(
                 uploads, on_progress=lambda done, total: progress(done / max(total, 1))
             )
-        except StoreError as exc:
+        except WRITE_ERRORS as exc:
             return problem_markdown(exc), self.collection(), None
         lines = []
         if report is not None:
@@ -158,7 +160,7 @@ class Events:
         progress(0, desc="Fetching")
         try:
             kind, report = self.bot.add_from_web(url.strip())
-        except (StoreError, InputError) as exc:
+        except WRITE_ERRORS as exc:
             return problem_markdown(exc), self.feeds(), self.collection()
         return report_markdown(kind, report), self.feeds(), self.collection()
 
@@ -172,7 +174,7 @@ class Events:
         progress(0, desc="Syncing feeds")
         try:
             report = self.bot.sync(on_progress=lambda done, total: progress(done / max(total, 1)))
-        except StoreError as exc:
+        except WRITE_ERRORS as exc:
             return problem_markdown(exc), self.feeds(), self.collection()
         return report_markdown("feeds", report), self.feeds(), self.collection()
 
@@ -186,7 +188,7 @@ class Events:
     def feeds(self) -> str:
         try:
             return feeds_html(self.bot.feeds.all())
-        except StoreError as exc:
+        except WRITE_ERRORS as exc:
             return f'<p class="aq-empty">{text(str(exc))}</p>'
 
     def on_load(self) -> tuple[str, str]:

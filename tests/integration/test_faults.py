@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from qa import Answer, Assistant, QuestionError, Settings
+from sources import LoadError, load_file
 from tests.fixtures.cli import start_cli
 from tests.fixtures.stores import council_articles as _corpus
 from vectorstore.ingest import ingest
 from vectorstore.keyword import KeywordIndex
-from vectorstore.loaders import LoadError, load_file
 from vectorstore.store import ArticleStore, StoreError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -30,7 +30,7 @@ def test_every_chunk_keeps_article_metadata_and_span(store: ArticleStore) -> Non
         "North Korea said Kim Jong Un would visit Russia and meet President Vladimir Putin, "
         "with the reclusive leader's armored train reportedly heading to the border."
     }
-    from vectorstore.loaders import load_file
+    from sources import load_file
 
     [article] = list(load_file(SAMPLE))
     indexes = sorted(m["chunk_index"] for m in got["metadatas"])

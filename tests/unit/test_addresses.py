@@ -12,9 +12,9 @@ import socket
 
 import pytest
 
+from sources.addresses import is_public
+from sources.fetch import FetchError, fetch
 from tests.fixtures.servers import Site
-from vectorstore.addresses import is_public
-from vectorstore.fetch import FetchError, fetch
 
 PUBLIC = "93.184.216.34"
 

@@ -1,6 +1,6 @@
 """Photo credits and captions glued into paragraphs must not pollute sentences."""
 
-from vectorstore.cleaning import clean_text, clean_title
+from sources.cleaning import clean_text, clean_title
 from vectorstore.sentences import sentences
 
 

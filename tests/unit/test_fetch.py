@@ -12,7 +12,7 @@ import socket
 import httpx
 import pytest
 
-from vectorstore.fetch import FetchError, fetch
+from sources.fetch import FetchError, fetch
 
 PUBLIC = "93.184.216.34"
 

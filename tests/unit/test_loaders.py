@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from vectorstore.documents import Article
-from vectorstore.loaders import LoadError, discover, load_file
+from sources import Article, LoadError, discover, load_file
 
 ROOT = Path(__file__).resolve().parents[2]
 

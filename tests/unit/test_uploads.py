@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qa import Settings
-from vectorstore.uploads import UploadError, safe_name, save_upload
+from sources.uploads import UploadError, safe_name, save_upload
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,8 @@ import shutil
 import unicodedata
 from pathlib import Path
 
-from .loaders import MB, SUPPORTED_SUFFIXES
+from .article import MB
+from .formats import SUPPORTED_SUFFIXES
 
 _UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
 

@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 if TYPE_CHECKING:  # imported on first use: a process that only answers never pays for it
     import httpx
 
-from .loaders import MAX_ARTICLE_BYTES, MB
+from .article import MAX_ARTICLE_BYTES, MB
 
 USER_AGENT = "article-qa/0.1 (+https://github.com/article-qa; cited answers from news articles)"
 MAX_REDIRECTS = 5

@@ -15,17 +15,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from filelock import FileLock, Timeout
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .errors import ReadOnlyError, StoreError
+from .errors import FeedListError
 from .urls import http_url
-
-if TYPE_CHECKING:
-    from .store import ArticleStore
 
 STATE_FILE = "feeds.json"
 LOCK_WAIT_S = 30.0
@@ -63,26 +59,23 @@ class FeedList:
         self.path = path
         self.read_only = read_only
 
-    @classmethod
-    def for_store(cls, store: ArticleStore) -> FeedList:
-        return cls(store.state_dir / STATE_FILE, read_only=store.read_only)
-
     def all(self) -> list[Feed]:
         if not self.path.exists():
             return []
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise StoreError(
+            raise FeedListError(
                 f"the feed list {self.path} cannot be read ({exc}); fix or remove the file"
             ) from exc
         try:
             feeds = _FeedFile.model_validate(data).feeds
         except ValidationError as exc:
-            raise StoreError(f"the feed list {self.path} is not valid: {_problem(exc)}") from None
+            problem = _problem(exc)
+            raise FeedListError(f"the feed list {self.path} is not valid: {problem}") from None
         for n, feed in enumerate(feeds, start=1):
             if not http_url(feed.url):
-                raise StoreError(
+                raise FeedListError(
                     f"the feed list {self.path} is not valid: feed {n}'s url {feed.url!r} is "
                     "not an http(s) URL; fix or remove that entry"
                 )
@@ -96,7 +89,7 @@ class FeedList:
     def _editing(self) -> Iterator[list[Feed]]:
         """The current list under the lock; saved when the block ends without an error."""
         if self.read_only:
-            raise ReadOnlyError(
+            raise FeedListError(
                 f"the feed list {self.path} belongs to a read-only store: feeds can be listed, "
                 "not changed; follow feeds in a writable store (ARTICLE_QA_STORE_DIR)"
             )
@@ -107,7 +100,7 @@ class FeedList:
                 yield feeds
                 self._save(feeds)
         except Timeout:
-            raise StoreError(f"the feed list {self.path} is locked; try again") from None
+            raise FeedListError(f"the feed list {self.path} is locked; try again") from None
 
     def _save(self, feeds: list[Feed]) -> None:
         """Write the list atomically: a reader never sees half a file."""
@@ -119,10 +112,10 @@ class FeedList:
     def add(self, url: str, name: str = "") -> Feed:
         url = url.strip()
         if not http_url(url):
-            raise StoreError(f"'{url[:200]}' is not an http(s) URL: give the feed's address")
+            raise FeedListError(f"'{url[:200]}' is not an http(s) URL: give the feed's address")
         with self._editing() as feeds:
             if any(f.url == url for f in feeds):
-                raise StoreError(f"{url} is already followed (see `article-qa feeds list`)")
+                raise FeedListError(f"{url} is already followed (see `article-qa feeds list`)")
             feed = Feed(url, name.strip())
             feeds.append(feed)
         return feed
@@ -132,7 +125,7 @@ class FeedList:
         with self._editing() as feeds:
             match = [f for f in feeds if ref in (f.url, f.name)]
             if not match:
-                raise StoreError(f"no followed feed is '{ref}' (see `article-qa feeds list`)")
+                raise FeedListError(f"no followed feed is '{ref}' (see `article-qa feeds list`)")
             feeds.remove(match[0])
         return match[0]
 
