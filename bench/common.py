@@ -26,7 +26,9 @@ TRAIN = SHARED / "realtimeqa-train"  # fit here only
 # questions, 874 articles, 1.3 M words: ~20 minutes).
 TRAIN_WEEKS = 30
 TRAIN_DOCS = 3
-CACHE = ROOT / "bench" / ".cache"
+CACHE = Path(os.environ.get("ARTICLE_QA_BENCH_CACHE", ROOT / "bench" / ".cache"))
+# A smoke run (bench/smoke.py) caps every index at this many articles: seconds, not hours
+SMOKE_ARTICLES = int(os.environ.get("ARTICLE_QA_BENCH_ARTICLES", "0")) or None
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -112,8 +114,10 @@ def build_index(
     ONNX backend; ``onnx``, int8: the torch store re-embedded by ``reindex``)."""
     import gzip
 
+    max_articles = SMOKE_ARTICLES or max_articles
     if split == "train":
-        wanted = {d for q in questions(split="train") for d in q["search_doc_ids"][:TRAIN_DOCS]}
+        ids = [d for q in questions(split="train") for d in q["search_doc_ids"][:TRAIN_DOCS]]
+        wanted = set(ids[:SMOKE_ARTICLES] if SMOKE_ARTICLES else ids)  # the first questions'
 
         def train_subset(out: Path) -> Path:
             with (
@@ -123,7 +127,10 @@ def build_index(
                 subset.writelines(line for line in fh if json.loads(line)["doc_id"] in wanted)
             return out
 
-        return _cached_index(f"realtimeqa-train-{TRAIN_WEEKS}w{TRAIN_DOCS}d", train_subset, backend)
+        name = f"realtimeqa-train-{TRAIN_WEEKS}w{TRAIN_DOCS}d" + (
+            f"-{SMOKE_ARTICLES}" if SMOKE_ARTICLES else ""
+        )
+        return _cached_index(name, train_subset, backend)
 
     def dev_subset(out: Path) -> Path:
         if not max_articles:

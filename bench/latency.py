@@ -106,10 +106,10 @@ def cold_start(backend: str, runs: int, tmp: Path) -> tuple[float, float]:
     store = tmp / f"cold-{backend}"
     env = {**os.environ, "ARTICLE_QA_BACKEND": backend}
     subprocess.run(  # in another process: this one loads no model before it measures one
-        [sys.executable, "-m", "qa.cli", "ingest", "-q", "--store", str(store), "data/articles"],
+        [sys.executable, "-m", "cli", "ingest", "-q", "--store", str(store), "data/articles"],
         cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
     )  # fmt: skip
-    command = [sys.executable, "-m", "qa.cli", "ask", QUESTIONS[0], "--store", str(store)]
+    command = [sys.executable, "-m", "cli", "ask", QUESTIONS[0], "--store", str(store)]
     walls, peaks = [], []
     for _ in range(runs):
         done = subprocess.run(

@@ -66,7 +66,7 @@ def _ingest_beside(store: str, n: int, tmp: Path, env: dict[str, str]) -> subpro
             encoding="utf-8",
         )
     return subprocess.Popen(
-        [sys.executable, "-m", "qa.cli", "ingest", "-q", "--store", store, str(folder)],
+        [sys.executable, "-m", "cli", "ingest", "-q", "--store", store, str(folder)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -123,7 +123,7 @@ def run(args: argparse.Namespace, backend: str) -> tuple[dict[str, Any], list[st
     else:
         store = str(tmp / "store")
         subprocess.run(
-            [sys.executable, "-m", "qa.cli", "ingest", "-q", "--store", store, "data/articles"],
+            [sys.executable, "-m", "cli", "ingest", "-q", "--store", store, "data/articles"],
             cwd=ROOT,
             env=env,
             check=True,
@@ -133,7 +133,7 @@ def run(args: argparse.Namespace, backend: str) -> tuple[dict[str, Any], list[st
     port = _free_port()
     env |= {"ARTICLE_QA_COLLECTION": args.collection, "ARTICLE_QA_SEED_DIR": ""}
     server = subprocess.Popen(
-        [sys.executable, "-m", "qa.cli", "serve", "--store", store, "--port", str(port)],
+        [sys.executable, "-m", "cli", "serve", "--store", store, "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

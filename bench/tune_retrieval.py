@@ -29,27 +29,37 @@ DEV_FITTED = {"dense": 0.5, "keyword": 1.0, "recency": 2.0, "recency_days": 7.0}
 
 
 def remember(retriever: Any) -> None:
-    """Run each dense / keyword search once: the grid changes only how they are fused."""
-    store, keywords = retriever.store, retriever.keywords
-    dense, sparse, fetch = (
-        store.search_vector_with_embeddings,
-        keywords.search,
-        store.passages_with_embeddings,
-    )
+    """Run each dense / keyword search once: the grid changes only how they are fused. The
+    store's and the index's search methods are wrapped whatever their arguments."""
     memo: dict[Any, Any] = {}
 
-    def once(key: Any, run: Any) -> Any:
-        if key not in memo:
-            memo[key] = run()
-        return memo[key]
+    def key(value: Any) -> Any:
+        if hasattr(value, "tobytes"):
+            return value.tobytes()
+        if isinstance(value, list | tuple | set | frozenset):
+            return tuple(
+                key(v) for v in (sorted(value) if isinstance(value, set | frozenset) else value)
+            )
+        return repr(value)
 
-    store.search_vector_with_embeddings = lambda v, n, where: once(
-        ("d", v.tobytes(), n, repr(where)), lambda: dense(v, n, where)
-    )
-    keywords.search = lambda q, n, mask, sync=True: once(
-        ("k", q, n, None if mask is None else mask.tobytes()), lambda: sparse(q, n, mask, sync)
-    )
-    store.passages_with_embeddings = lambda ids: once(("p", tuple(ids)), lambda: fetch(ids))
+    def once(owner: Any, name: str) -> None:
+        run = getattr(owner, name)
+
+        def remembered(*args: Any, **kwargs: Any) -> Any:
+            k = (name, key(args), key(sorted(kwargs.items())))
+            if k not in memo:
+                memo[k] = run(*args, **kwargs)
+            return memo[k]
+
+        setattr(owner, name, remembered)
+
+    for owner, names in (
+        (retriever.store, ("search_vector_with_embeddings", "passages_with_embeddings")),
+        (retriever.keywords, ("search", "nearest")),
+    ):
+        for name in names:
+            if hasattr(owner, name):
+                once(owner, name)
 
 
 def measure(retriever: Any, qs: list[dict]) -> tuple[float, float]:

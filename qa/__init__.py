@@ -8,7 +8,8 @@ from sources import SUPPORTED_SUFFIXES, Feed, FeedListError, InputError, http_ur
 from vectorstore import ArticleInfo, IngestReport, ReadOnlyError, StoreError, SyncReport
 
 from .assistant import Assistant, EmptyStoreError, answer, stream
-from .query import Filters, QuestionError
+from .llm import LLMError
+from .query import Filters, QuestionError, parse_day
 from .reader import ReaderError
 from .results import Answer, Citation, ShortAnswer
 from .settings import Settings
@@ -25,6 +26,7 @@ __all__ = [
     "Filters",
     "IngestReport",
     "InputError",
+    "LLMError",
     "QuestionError",
     "ReadOnlyError",
     "ReaderError",
@@ -34,5 +36,6 @@ __all__ = [
     "SyncReport",
     "answer",
     "http_url",
+    "parse_day",
     "stream",
 ]

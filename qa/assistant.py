@@ -26,6 +26,7 @@ from sources import (
 from vectorstore import (
     ArticleInfo,
     ArticleStore,
+    Backend,
     IngestReport,
     Passage,
     ReadOnlyError,
@@ -458,6 +459,14 @@ class Assistant:
                     self.store.record_copies(promoted[0].id, copies[i + 1 :])
                 break
         return removed
+
+    def prepare_models(self, backend: Backend | None = None) -> None:
+        """Load (on the onnx backend: build once per machine) the embedder and the reader
+        now rather than at the first question."""
+        s = self.settings
+        embeddings = SentenceEmbeddings(s.embedding_model, backend or s.backend)
+        embeddings.embed_array(["a sentence to check the model with"])
+        Reader(s.reader_dir, backend=backend or s.backend).read("a question?", ["a sentence."])
 
     def count(self) -> int:
         """How many chunks are stored."""

@@ -72,7 +72,7 @@ def test_share_link_impossible_offline_says_so_and_keeps_serving(
         [
             sys.executable,
             "-m",
-            "qa.cli",
+            "cli",
             "serve",
             "--store",
             str(sample_store),

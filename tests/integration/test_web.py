@@ -130,7 +130,7 @@ def test_the_cli_follows_and_syncs_feeds(site: Site, tmp_path: Path) -> None:
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "qa.cli", *args, "--store", store],
+            [sys.executable, "-m", "cli", *args, "--store", store],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
 
@@ -190,7 +190,7 @@ def test_sync_every_keeps_going_until_ctrl_c(site: Site, tmp_path: Path) -> None
     _bot(store).feeds.add(feed_url)
     env = {**os.environ, "ARTICLE_QA_FETCH_ALLOW_PRIVATE": "true"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "qa.cli", "sync", "-q", "--every", "1m", "--store", str(store)],
+        [sys.executable, "-m", "cli", "sync", "-q", "--every", "1m", "--store", str(store)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert proc.stdout is not None
