@@ -9,7 +9,7 @@
   memory (the whole process: imports, model, store, answer), ``--cold`` runs each.
 - **Filtered search** on the benchmark corpus (the RealTime QA dev index, 39k chunks):
   the dense side's date-filtered search through Chroma's ``where`` (before) and from the
-  keyword index's days (now), and the whole hybrid retrieval with and without a date
+  chunk index's days (now), and the whole hybrid retrieval with and without a date
   filter, p50 and p95 over ``--filtered`` dev questions (a filter of the week before the
   question's date).
 """
@@ -132,7 +132,7 @@ def filtered(n: int) -> dict[str, tuple[float, float]]:
 
     store = build_index(backend="onnx").store
     retriever = Retriever(store)
-    index = retriever.keywords
+    index = retriever.index
     index.sync()
     qs = questions(n)
     runs: dict[str, list[float]] = {k: [] for k in ("where", "index", "full", "unfiltered")}
@@ -141,7 +141,7 @@ def filtered(n: int) -> dict[str, tuple[float, float]]:
         since = day - timedelta(days=6)
         vector = np.asarray(store.embeddings.embed_query(q["question"]), dtype=np.float32)
         t = time.perf_counter()
-        store.search_vector_with_embeddings(vector, 40, where=where_clause(since, day))
+        store.nearest(vector, 40, where=where_clause(since, day))
         runs["where"].append(time.perf_counter() - t)
         t = time.perf_counter()
         retriever._dense(vector, 40, index.mask(since, day))  # the product's filtered path
@@ -182,7 +182,7 @@ def main() -> None:
         ms = filtered(args.filtered)
         names = {
             "where": "dense side, one week, Chroma `where` (before)",
-            "index": "dense side, one week, from the keyword index's vectors (now)",
+            "index": "dense side, one week, from the chunk index's vectors (now)",
             "full": "whole hybrid retrieval, one week",
             "unfiltered": "whole hybrid retrieval, unfiltered",
         }

@@ -43,7 +43,7 @@ def measure(backend: str, n_questions: int) -> list[tuple[str, float]]:
     )
     bot.store.count()
     steps.append(("+ the store (Chroma, 39k chunks)", _rss()))
-    bot.retriever.keywords.sync()
+    bot.retriever.index.sync()
     steps.append(("+ the keyword index (BM25)", _rss()))
     bot.embeddings.embed_query("warm up")
     steps.append(("+ the embedding model", _rss()))

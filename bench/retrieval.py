@@ -62,7 +62,7 @@ def main() -> None:
         built = build_index(args.articles, backend=backend)
         retriever = Retriever(built.store)
         started = time.perf_counter()
-        retriever.keywords.sync()
+        retriever.index.sync()
         keyword_seconds = time.perf_counter() - started
         name = f"{name} [{backend}]" if len(backends) > 1 else name
         built.store.embeddings._cache.clear()  # every mode embeds its questions afresh

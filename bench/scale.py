@@ -125,7 +125,7 @@ def measure(store: Any, corpus: Path, n_questions: int) -> dict[str, Any]:
 
     retriever = Retriever(store)
     t = time.perf_counter()
-    retriever.keywords.sync()
+    retriever.index.sync()
     keyword_s = time.perf_counter() - t
     loaded_mb = rss_mb()
     rng = random.Random(3)

@@ -54,8 +54,8 @@ def remember(retriever: Any) -> None:
         setattr(owner, name, remembered)
 
     for owner, names in (
-        (retriever.store, ("search_vector_with_embeddings", "passages_with_embeddings")),
-        (retriever.keywords, ("search", "nearest")),
+        (retriever.store, ("nearest", "nearest_among", "passages_with_embeddings")),
+        (retriever.index, ("search", "nearest")),
     ):
         for name in names:
             if hasattr(owner, name):

@@ -15,7 +15,7 @@ from typing import Literal
 
 import numpy as np
 
-from vectorstore import ArticleStore, KeywordIndex, Passage
+from vectorstore import ArticleStore, ChunkIndex, Passage
 
 from .query import Filters, parse_filters
 
@@ -57,10 +57,10 @@ class Retriever:
     """Dense, keyword and hybrid search over one store, with news-aware filters."""
 
     def __init__(
-        self, store: ArticleStore, keywords: KeywordIndex | None = None, fusion: Fusion = Fusion()
+        self, store: ArticleStore, index: ChunkIndex | None = None, fusion: Fusion = Fusion()
     ) -> None:
         self.store = store
-        self.keywords = keywords or KeywordIndex.for_store(store)
+        self.index = index or ChunkIndex.for_store(store)
         self.fusion = fusion
 
     def filters(self, req: Search) -> Filters:
@@ -68,7 +68,7 @@ class Retriever:
         given = req.filters
         if not req.news:
             return given
-        known = sorted(set(self.keywords.sources) - {""})
+        known = sorted(set(self.index.sources) - {""})
         found = parse_filters(req.question, given.reference_date, known)
         if given.date_from or given.date_to:
             found = replace(found, date_from=given.date_from, date_to=given.date_to)
@@ -80,14 +80,14 @@ class Retriever:
         """The ``req.k`` best passages, best first; none whose cosine is below ``min_score``."""
         if req.k <= 0 or not req.question.strip():
             return []
-        # another process may have written since the last question: the keyword index first,
+        # another process may have written since the last question: the chunk index first,
         # then the vector side, so that the vector side holds every chunk a keyword hit names
         # (refresh reads the revision again, after the keyword side has read the chunks: one
         # shared read would let a write land between the two and miss the vector side)
-        self.keywords.sync()
+        self.index.sync()
         self.store.refresh()
         f = self.filters(req)
-        mask = self.keywords.mask(f.date_from, f.date_to, f.sources)
+        mask = self.index.mask(f.date_from, f.date_to, f.sources)
         vector = np.asarray(self.store.embeddings.embed_query(req.question), dtype=np.float32)
         pool = max(POOL, req.k * 4)
         ranked: dict[str, float] = {}
@@ -99,7 +99,7 @@ class Retriever:
                 ranked[p.id] = ranked.get(p.id, 0.0) + self.fusion.dense / (RRF_K + rank + 1)
                 passages[p.id], vectors[p.id] = p, dense_vecs[rank]
         if req.mode in ("bm25", "hybrid"):
-            hits = self.keywords.search(
+            hits = self.index.search(
                 req.question,
                 pool,
                 mask,
@@ -140,14 +140,14 @@ class Retriever:
     def _dense(
         self, vector: np.ndarray, k: int, mask: np.ndarray | None
     ) -> tuple[list[Passage], list[np.ndarray]]:
-        """The dense side: filtered from the keyword index's days, sources and vectors
+        """The dense side: filtered from the chunk index's days, sources and vectors
         (Chroma's `where` was three times slower), else Chroma's vector index."""
         if mask is None:
-            return self.store.search_vector_with_embeddings(vector, k)
-        hits = self.keywords.nearest(vector, k, mask)
+            return self.store.nearest(vector, k)
+        hits = self.index.nearest(vector, k, mask)
         if hits is None:  # too many allowed to compare one by one: the vector index
-            among = self.keywords.chunk_ids(mask)
-            return self.store.search_vector_with_embeddings(vector, k, among=among)
+            among = self.index.chunk_ids(mask)
+            return self.store.nearest_among(vector, k, among)
         return self.store.passages_with_embeddings([cid for cid, _ in hits])
 
 

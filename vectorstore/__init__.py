@@ -10,6 +10,7 @@ from .environment import OFFLINE_ENVIRONMENT, offline_environment
 offline_environment()
 
 # ruff: noqa: E402 (the environment is set first)
+from .chunk_index import ChunkIndex, where_clause
 from .chunking import CHUNK_TOKENS, OVERLAP_TOKENS
 from .documents import ArticleInfo, Passage, indexed_text
 from .embeddings import (
@@ -23,12 +24,11 @@ from .encoders import BACKENDS, DEFAULT_BACKEND, Backend
 from .errors import ModelError, ReadOnlyError, StoreError
 from .ingest import ingest
 from .ingest import sync as sync_feeds
-from .keyword import KeywordIndex
 from .model_files import WEIGHTS, file_sha256
 from .reindex import reindex
 from .reports import FeedResult, IngestReport, SyncReport
 from .sentences import clause_spans, sentence_spans
-from .store import ArticleStore, where_clause
+from .store import ArticleStore
 from .terms import terms
 
 __all__ = [
@@ -41,11 +41,11 @@ __all__ = [
     "ArticleInfo",
     "ArticleStore",
     "Backend",
+    "ChunkIndex",
     "Embedder",
     "EmbeddingModel",
     "FeedResult",
     "IngestReport",
-    "KeywordIndex",
     "ModelError",
     "Passage",
     "ReadOnlyError",

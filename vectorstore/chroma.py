@@ -25,6 +25,9 @@ WRITE_LOCK = "write.lock"  # in a local store's folder: held by the one process 
 WRITE_HOLDER = "write.lock.holder"  # who holds it (pid and command), for the one waiting
 WRITE_WAIT_S = 600.0  # how long a second writer waits before giving up
 DATABASE = "chroma.sqlite3"  # Chroma's database in a local store's folder
+INDEX_FOLDER = "chunk-index"  # in a local store's folder: the chunk index (chunk_index.py)
+REINDEXING = ".reindex"  # suffix of the collection a reindex fills (reindex.py)
+OLD = ".old"  # suffix of the collection a reindex swaps out
 COPY_PREFIX = "article-qa-readonly-"  # + the pid of the process serving from the copy
 
 
@@ -97,7 +100,7 @@ def read_only_copy(folder: Path) -> Path:
         folder,
         copy,
         ignore=shutil.ignore_patterns(
-            OPEN_LOCK, WRITE_LOCK, WRITE_HOLDER, "keyword-index", STATE_FILE
+            OPEN_LOCK, WRITE_LOCK, WRITE_HOLDER, INDEX_FOLDER, STATE_FILE
         ),
     )
     log.warning(
@@ -130,6 +133,18 @@ def _running(pid: int) -> bool:
     except PermissionError:  # another user's
         return True
     return True
+
+
+def finish_swap(client: Any, name: str, function: Any) -> None:
+    """Finish a swap a killed reindex left half-done, when opening a store: the original
+    renamed away and the new one not yet in its place."""
+    names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+    if name + OLD not in names:
+        return
+    if name not in names:
+        client.get_collection(name + REINDEXING, embedding_function=function).modify(name=name)
+        log.warning("article-qa: finished the reindex of collection %s that was interrupted", name)
+    client.delete_collection(name + OLD)
 
 
 _T = TypeVar("_T")

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sources import http_url
 
@@ -11,7 +13,7 @@ from .copies import public_copies
 
 
 def indexed_text(title: str, text: str) -> str:
-    """What the store embeds and keyword-indexes for a chunk: its article's headline, then
+    """What the store embeds and indexes for a chunk (both sides): its article's headline, then
     the chunk (questions name the story, not the paragraph's words). Citations and spans
     still point into the chunk's own text."""
     title = title.strip()
@@ -46,6 +48,23 @@ class Passage:
     extra: dict[str, float] = field(default_factory=dict)
     also_at: list[dict[str, str]] = field(default_factory=list)  # its syndicated copies
     also_at_more: int = 0  # copies beyond those listed
+
+    @classmethod
+    def from_rows(
+        cls,
+        ids: Sequence[str],
+        texts: Sequence[str | None] | None,
+        metas: Sequence[Mapping[str, Any] | None] | None,
+        scores: Sequence[float] | None = None,
+    ) -> list[Passage]:
+        """Passages from Chroma's parallel lists of a ``get`` or one ``query``."""
+        texts = texts or [""] * len(ids)
+        metas = metas or [{}] * len(ids)
+        scores = scores or [0.0] * len(ids)
+        return [
+            cls.from_record(cid, text or "", dict(meta or {}), score)
+            for cid, text, meta, score in zip(ids, texts, metas, scores, strict=True)
+        ]
 
     @classmethod
     def from_record(cls, id: str, text: str, meta: dict, score: float = 0.0) -> Passage:

@@ -9,16 +9,13 @@ skipped. A swap that is killed is finished by the next process that opens the st
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-from .chroma import store_errors
-from .store import REINDEXING, ArticleStore
+from .chroma import OLD, REINDEXING, store_errors
+from .store import ArticleStore
 
-log = logging.getLogger(__name__)
-OLD = ".old"
 PAGE = 256  # chunks read, embedded and written at once
 
 
@@ -85,16 +82,4 @@ def _swap(client: Any, name: str) -> None:
     """``<name>.reindex`` becomes ``<name>``; the original is renamed away, then deleted."""
     client.get_collection(name).modify(name=name + OLD)
     client.get_collection(name + REINDEXING).modify(name=name)
-    client.delete_collection(name + OLD)
-
-
-def finish_swap(client: Any, name: str, function: Any) -> None:
-    """Finish a swap a killed reindex left half-done, when opening a store: the original
-    renamed away and the new one not yet in its place."""
-    names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
-    if name + OLD not in names:
-        return
-    if name not in names:
-        client.get_collection(name + REINDEXING, embedding_function=function).modify(name=name)
-        log.warning("article-qa: finished the reindex of collection %s that was interrupted", name)
     client.delete_collection(name + OLD)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sources import LoadError
 
-from .store import Status
+from .writes import Status
 
 
 @dataclass(slots=True)

@@ -1,5 +1,5 @@
 """The two model backends (int8 ONNX, fp32 torch), the embedder a store records, reindexing,
-and filtered dense search from the keyword index instead of Chroma's ``where``."""
+and filtered dense search from the chunk index instead of Chroma's ``where``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 
 from qa import Assistant, Settings, StoreError
 from tests.fixtures.stores import SAMPLE_DIR, council_articles
-from vectorstore import KeywordIndex, ingest, load_embeddings, where_clause
+from vectorstore import ChunkIndex, ingest, load_embeddings, where_clause
 from vectorstore.store import ArticleStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,7 +156,7 @@ def test_reindex_killed_midway_then_rerun_completes(
 
 
 def test_filtered_search_returns_what_chromas_where_returns(tmp_path: Path, embeddings) -> None:  # type: ignore[no-untyped-def]
-    """Both ways the retriever filters: the keyword index's vectors compared directly (a
+    """Both ways the retriever filters: the chunk index's vectors compared directly (a
     narrow filter) and the vector index widened until enough allowed ones come (a wide one)."""
     store = ArticleStore(embeddings, path=tmp_path / "store")
     folder = council_articles(tmp_path / "in", 120, days=28)
@@ -169,7 +169,7 @@ def test_filtered_search_returns_what_chromas_where_returns(tmp_path: Path, embe
         f.unlink()
     (folder / "all.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
     ingest([folder], store)
-    index = KeywordIndex.for_store(store)
+    index = ChunkIndex.for_store(store)
     index.sync()
     assert len(set(index.days.tolist())) == 49 and set(index.sources) == {"Herald", "Courier", ""}
     cases = [
@@ -189,11 +189,11 @@ def test_filtered_search_returns_what_chromas_where_returns(tmp_path: Path, embe
             where = where_clause(date_from, date_to, sources)
             among = index.chunk_ids(index.mask(date_from, date_to, sources))
             assert among is not None
-            expected, _ = store.search_vector_with_embeddings(vector, 10, where=where)
-            found, _vectors = store.search_vector_with_embeddings(vector, 10, among=among)  # wide
+            expected, _ = store.nearest(vector, 10, where=where)
+            found, _vectors = store.nearest_among(vector, 10, among)  # wide
             assert [p.id for p in found] == [p.id for p in expected], (q, date_from, date_to)
             assert all(abs(a.score - b.score) < 1e-4 for a, b in zip(found, expected, strict=False))
-            # and from the keyword index's own copy of the vectors (the retriever's way)
+            # and from the chunk index's own copy of the vectors (the retriever's way)
             mirrored = index.nearest(vector, 10, index.mask(date_from, date_to, sources))
             assert mirrored is not None
             assert [cid for cid, _ in mirrored] == [p.id for p in expected]

@@ -12,9 +12,9 @@ from qa import Answer, Assistant, QuestionError, Settings
 from sources import LoadError, load_file
 from tests.fixtures.cli import start_cli
 from tests.fixtures.stores import council_articles as _corpus
+from vectorstore.chunk_index import ChunkIndex
 from vectorstore.ingest import ingest
-from vectorstore.keyword import KeywordIndex
-from vectorstore.store import ArticleStore, StoreError
+from vectorstore import ArticleStore, StoreError
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "articles"
@@ -43,7 +43,7 @@ def test_ingest_and_ask_against_a_chroma_server(chroma_server: str, tmp_path: Pa
     keyword.settings.retrieval_mode = "bm25"
     found = keyword.passages("Cobalt council project 74")
     assert found and "Cobalt" in found[0].text
-    assert len(KeywordIndex.for_store(bot.store)) == bot.store.count()
+    assert len(ChunkIndex.for_store(bot.store)) == bot.store.count()
 
 
 def test_chroma_server_down_is_a_clear_error(tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_ingest_killed_midway_then_rerun_ends_as_if_never_interrupted(
     store = ArticleStore(embeddings, path=store_dir)
     assert _snapshot(store) == expected  # same ids, same texts: no duplicate, nothing half
     assert store.count() == len(expected)
-    index = KeywordIndex.for_store(store)
+    index = ChunkIndex.for_store(store)
     index.sync()
     assert sorted(index.ids) == sorted(expected)
 

@@ -98,6 +98,6 @@ def test_bad_files_are_reported_and_the_rest_stored(store: ArticleStore, tmp_pat
 def test_store_reopens_with_our_embedding_function(store_dir: Path, embeddings) -> None:  # type: ignore[no-untyped-def]
     ingest([SAMPLE], ArticleStore(embeddings, path=store_dir))
     reopened = ArticleStore(embeddings, path=store_dir)
-    hits = reopened.search("armored train to Vladivostok", k=2)
+    hits, _ = reopened.nearest(embeddings.embed_query("armored train to Vladivostok"), 2)
     assert hits and "armored train" in hits[0].text
     assert 0.3 < hits[0].score <= 1.0

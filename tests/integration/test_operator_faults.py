@@ -1,7 +1,7 @@
 """What an operator meets (issue 11): metadata is data, derived data heals, a missing model
 or a full disk is a message, a read-only store is served for questions.
 
-Real parts throughout: the CLI as a subprocess over a real store, the real keyword index,
+Real parts throughout: the CLI as a subprocess over a real store, the real chunk index,
 real mounts (a small tmpfs, a read-only bind mount: both need root, which CI has).
 """
 
@@ -72,8 +72,8 @@ def test_a_zero_byte_keyword_index_file_is_rebuilt(
 ) -> None:
     bot = Assistant(Settings(store_dir=sample_store, retrieval_mode="bm25"))
     assert "armored train" in bot.ask("How is Kim traveling to Russia?").text
-    files = list((sample_store / "keyword-index").rglob(part))
-    assert files, f"no {part} in the keyword index"
+    files = list((sample_store / "chunk-index").rglob(part))
+    assert files, f"no {part} in the chunk index"
     for f in files:
         f.write_bytes(b"")
     again = Assistant(Settings(store_dir=sample_store, retrieval_mode="bm25"))

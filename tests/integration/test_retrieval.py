@@ -10,8 +10,8 @@ from qa import Assistant, Settings
 from qa.followup import is_follow_up, rewrite
 from qa.query import Filters, parse_filters
 from qa.retrieval import Retriever, Search
+from vectorstore.chunk_index import ChunkIndex
 from vectorstore.ingest import ingest
-from vectorstore.keyword import KeywordIndex
 from vectorstore.store import ArticleStore
 
 REF = date(2022, 7, 1)
@@ -80,11 +80,11 @@ def test_keyword_index_follows_updates_and_removals(embeddings, tmp_path: Path) 
     store = ArticleStore(embeddings, path=tmp_path / "store")
     path = _articles(tmp_path / "in", NEWS)
     ingest([path], store)
-    index = KeywordIndex.for_store(store)
+    index = ChunkIndex.for_store(store)
     assert len(index) == store.count()
     assert [h.id.split("-")[0] for h in index.search("ZX-4471 valve", 3)][:1]
     # a second process sees the saved index without rebuilding it
-    again = KeywordIndex.for_store(ArticleStore(embeddings, path=tmp_path / "store"))
+    again = ChunkIndex.for_store(ArticleStore(embeddings, path=tmp_path / "store"))
     assert again._load(store.revision())
     # an article changes: its new words are found, its old ones are gone
     changed = [

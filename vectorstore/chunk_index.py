@@ -26,9 +26,11 @@ from typing import Any
 
 import numpy as np
 
+from .chroma import INDEX_FOLDER
 from .errors import StoreError
-from .store import ArticleStore, day_number
+from .store import ArticleStore
 from .terms import terms
+from .writes import day_number
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +39,14 @@ EXACT_AT_MOST = 50_000  # filtered dense search: up to this many allowed chunks 
 
 
 @dataclass(slots=True)
-class KeywordHit:
+class ChunkHit:
     """A chunk found by its words: its id and BM25 score."""
 
     id: str
     score: float
 
 
-class KeywordIndex:
+class ChunkIndex:
     """BM25 over the store's chunks, kept in step with the store by its revision."""
 
     def __init__(self, store: ArticleStore, folder: Path) -> None:
@@ -60,9 +62,9 @@ class KeywordIndex:
         self.vectors: np.ndarray | None = None  # one row per chunk (memory-mapped when loaded)
 
     @classmethod
-    def for_store(cls, store: ArticleStore) -> KeywordIndex:
+    def for_store(cls, store: ArticleStore) -> ChunkIndex:
         """The index of ``store``: beside a local store, else in the server's cache folder."""
-        return cls(store, store.state_dir / "keyword-index" / store.name)
+        return cls(store, store.state_dir / INDEX_FOLDER / store.name)
 
     # -- keeping in step ----------------------------------------------------------------------
 
@@ -95,7 +97,7 @@ class KeywordIndex:
                     raise ValueError(f"{len(vectors)} vectors for {len(meta['ids'])} chunks")
         except Exception as exc:  # derived data, unreadable for any reason: rebuilt from Chroma
             log.warning(
-                "article-qa: the keyword index in %s could not be read (%s: %s); rebuilding it",
+                "article-qa: the chunk index in %s could not be read (%s: %s); rebuilding it",
                 self.folder,
                 type(exc).__name__,
                 exc,
@@ -143,7 +145,7 @@ class KeywordIndex:
     def _save(self, revision: str, bm25: Any) -> None:
         try:
             self.folder.parent.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=".keyword-", dir=self.folder.parent))
+            tmp = Path(tempfile.mkdtemp(prefix=".chunk-index-", dir=self.folder.parent))
         except OSError:
             return  # nowhere to save it: it is rebuilt next time
         try:
@@ -190,7 +192,8 @@ class KeywordIndex:
         sources: Sequence[str] = (),
     ) -> np.ndarray | None:
         """Which chunks (in index order) were published in ``date_from``..``date_to`` by one
-        of ``sources``, for ``search``; None when nothing is restricted (as ``where_clause``)."""
+        of ``sources``, for ``search``; None when nothing is restricted (Chroma's own
+        ``where`` for the same: ``where_clause``)."""
         if not (date_from or date_to or sources):
             return None
         mask = np.ones(len(self.days), dtype=bool)
@@ -205,7 +208,7 @@ class KeywordIndex:
 
     def chunk_ids(self, mask: np.ndarray | None) -> set[str] | None:
         """The ids of the chunks ``mask`` keeps (None: no restriction), for the dense side's
-        filtered search (``ArticleStore.search_vector_with_embeddings(among=...)``)."""
+        filtered search (``ArticleStore.nearest_among``)."""
         if mask is None:
             return None
         ids = self.ids
@@ -227,7 +230,7 @@ class KeywordIndex:
 
     def search(
         self, query: str, k: int, mask: np.ndarray | None = None, sync: bool = True
-    ) -> list[KeywordHit]:
+    ) -> list[ChunkHit]:
         """The ``k`` chunks with the best BM25 score for ``query`` (only where ``mask``).
 
         ``sync=False`` when the caller has just synced (one revision check per query).
@@ -244,8 +247,25 @@ class KeywordIndex:
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
-        return [KeywordHit(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        return [ChunkHit(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
     def __len__(self) -> int:
         self.sync()
         return len(self.ids)
+
+
+def where_clause(
+    date_from: date | None = None, date_to: date | None = None, sources: Sequence[str] = ()
+) -> dict[str, Any] | None:
+    """The Chroma ``where`` that keeps chunks published in ``date_from``..``date_to`` (either
+    may be open) from one of ``sources``; None when nothing is restricted."""
+    clauses: list[dict[str, Any]] = []
+    if date_from:
+        clauses.append({"day": {"$gte": day_number(date_from.isoformat())}})
+    if date_to:
+        clauses.append({"day": {"$lte": day_number(date_to.isoformat())}})
+    if sources:
+        clauses.append({"source": {"$in": list(sources)}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}

@@ -1,0 +1,199 @@
+"""Writing articles: the part of ``ArticleStore`` that stores, replaces and removes them.
+
+Chroma doubles as the record manager: every chunk carries its article's id and content
+hash, so a re-ingest can tell an unchanged article (nothing written) from a changed one
+(new chunks written first, then the old ones removed, so the article is never missing).
+A new article that is a syndicated copy of a stored one is folded into it (``copies``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, Literal
+
+from sources import Article
+
+from .chroma import store_errors
+from .copies import Copies, also_at, encode, signature, with_copies
+from .documents import Chunk
+from .embeddings import EmbeddingModel
+
+Status = Literal["added", "unchanged", "updated", "folded"]  # folded: a copy (copies.py)
+
+
+def _meta(article: Article, chunk: Chunk, n_chunks: int) -> dict[str, str | int]:
+    return {
+        **article.metadata(),
+        "chunk_index": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+        "n_chunks": n_chunks,
+        "day": day_number(article.date),
+    }
+
+
+def _copy_record(article: Article) -> dict[str, str]:
+    return {
+        "title": article.title,
+        "source": article.source,
+        "url": article.url,
+        "date": article.date,
+        "path": article.path,
+    }
+
+
+def day_number(day: str) -> int:
+    """``2023-09-11`` → 20230911 (Chroma filters compare numbers, not strings); 0 if none."""
+    digits = day.replace("-", "")
+    return int(digits) if len(digits) == 8 and digits.isdigit() else 0
+
+
+class Writes:
+    """Storing and removing, for ``ArticleStore`` (which sets these attributes)."""
+
+    location: str
+    embeddings: EmbeddingModel
+    _col: Any
+    _max_batch: int
+    _meta: dict[str, Any]
+    _copies_cache: Copies | None
+
+    if TYPE_CHECKING:  # ArticleStore's (and OneWriter's) own
+
+        def writing(self) -> AbstractContextManager[None]: ...
+        def check_embedder(self) -> None: ...
+        def embedder_record(self) -> dict[str, str | int]: ...
+        def _current(self) -> Any: ...
+
+    def put(self, article: Article, chunks: Sequence[Chunk]) -> Status:
+        """Store one article's chunks; see ``put_many``."""
+        return self.put_many([(article, chunks)])[0]
+
+    @store_errors
+    def put_many(self, items: Sequence[tuple[Article, Sequence[Chunk]]]) -> list[Status]:
+        """Store several articles at once (one embedding batch); unchanged ones are skipped."""
+        with self.writing():
+            return self._put_many(items)
+
+    def _put_many(self, items: Sequence[tuple[Article, Sequence[Chunk]]]) -> list[Status]:
+        self.check_embedder()
+        ids = list({article.id for article, _ in items})
+        existing = self._col.get(where={"article_id": {"$in": ids}}, include=["metadatas"])
+        stored: dict[str, list[tuple[str, dict]]] = {}
+        for cid, meta in zip(existing["ids"], existing["metadatas"] or [], strict=True):
+            stored.setdefault(str(meta["article_id"]), []).append((cid, meta))
+
+        statuses: list[Status] = []
+        new_ids: list[str] = []
+        texts: list[str] = []
+        metas: list[dict[str, str | int]] = []
+        keep: set[str] = set()
+        copies: Copies | None = None
+        folded: dict[str, list[dict[str, str]]] = {}  # original's id → copies found now
+        for article, chunks in items:
+            old = stored.get(article.id, [])
+            wanted = [f"{article.id}-{article.content_hash[:12]}-{c.index}" for c in chunks]
+            if sorted(cid for cid, _ in old) == sorted(wanted):
+                statuses.append("unchanged")
+                keep.update(wanted)
+                continue
+            mh = signature(article.text)
+            if not old:  # a new article: a syndicated copy of one stored (or in this batch)?
+                copies = copies or self._copies()
+                original = copies.original_of(article.id, mh)
+                if original is not None:
+                    statuses.append("folded")
+                    folded.setdefault(original, []).append(_copy_record(article))
+                    continue
+                copies.add(article.id, mh)
+            statuses.append("updated" if old else "added")
+            keep.update(wanted)
+            new_ids.extend(wanted)
+            texts.extend(c.text for c in chunks)
+            metas.extend(_meta(article, c, len(chunks)) for c in chunks)
+            metas[len(metas) - len(chunks)]["minhash"] = encode(mh)  # on its first chunk
+
+        if texts:
+            vectors = self.embeddings.embed_documents(texts)
+            for i in range(0, len(new_ids), self._max_batch):
+                j = i + self._max_batch
+                self._col.upsert(
+                    ids=new_ids[i:j],
+                    documents=texts[i:j],
+                    metadatas=metas[i:j],
+                    embeddings=vectors[i:j],
+                )
+        stale = [cid for group in stored.values() for cid, _ in group if cid not in keep]
+        self._delete(stale)
+        for original, records in folded.items():
+            self.record_copies(original, records)
+        if texts or stale or folded:
+            self._bump()
+        return statuses
+
+    def _copies(self) -> Copies:
+        """The stored articles' signatures for copy detection, read once per write run (a
+        local store's; on a server, once per batch): a big ingest's batches share them,
+        each batch adding its new ones, instead of each reading every stored one again."""
+        if self._copies_cache is None:
+            self._copies_cache = Copies(self._signatures())
+        return self._copies_cache
+
+    def _signatures(self) -> dict[str, str]:
+        """Every stored article's MinHash, by article id (from its first chunk)."""
+        found = self._col.get(where={"chunk_index": 0}, include=["metadatas"])
+        return {
+            str(m["article_id"]): str(m["minhash"])
+            for m in found["metadatas"] or []
+            if m and m.get("minhash")
+        }
+
+    @store_errors
+    def copies_of(self, article_id: str) -> list[dict[str, str]]:
+        """The syndicated copies recorded on a stored article."""
+        found = self._col.get(
+            where={"$and": [{"article_id": article_id}, {"chunk_index": 0}]}, include=["metadatas"]
+        )
+        return also_at(dict((found["metadatas"] or [{}])[0] or {}))
+
+    def record_copies(self, article_id: str, records: Sequence[dict[str, str]]) -> None:
+        """Add copies to an article's ``also_at`` (each copy once; at most
+        ``MAX_RECORDED`` in full, the rest counted)."""
+        found = self._col.get(where={"article_id": article_id}, include=["metadatas"])
+        if not found["ids"]:
+            return
+        metas = [dict(m or {}) for m in found["metadatas"] or []]
+        first = next((m for m in metas if m.get("chunk_index") == 0), metas[0])
+        fields = with_copies(first, list(records))
+        keys = fields.pop("copy_keys")
+        metadatas = [{**m, **fields, **({"copy_keys": keys} if m is first else {})} for m in metas]
+        self._col.update(ids=found["ids"], metadatas=metadatas)
+
+    @store_errors
+    def remove(self, article_id: str) -> int:
+        """Remove an article's chunks; returns how many were removed."""
+        with self.writing():
+            self._copies_cache = None  # a removed article is no original any more
+            found = self._col.get(where={"article_id": article_id}, include=[])
+            self._delete(found["ids"])
+            if found["ids"]:
+                self._bump()
+            return len(found["ids"])
+
+    def _bump(self) -> None:
+        """Record that the collection changed (the chunk index compares revisions), and
+        the embedder that wrote it."""
+        # Chroma replaces a collection's metadata whole: the rest is read first
+        fresh = self._current()
+        self._meta = {
+            **(fresh.metadata or {}),
+            "revision": uuid.uuid4().hex,
+            **self.embedder_record(),
+        }
+        self._col.modify(metadata=self._meta)
+
+    def _delete(self, ids: Sequence[str]) -> None:
+        for i in range(0, len(ids), self._max_batch):
+            self._col.delete(ids=list(ids[i : i + self._max_batch]))
