@@ -111,7 +111,9 @@ def build_index(
     under bench/.cache, which git ignores, and ingested from there.
 
     ``backend``: the embedder's (``torch``, fp32, as everything was measured before the
-    ONNX backend; ``onnx``, int8: the torch store re-embedded by ``reindex``)."""
+    ONNX backend; ``onnx``, int8: the torch store re-embedded by ``reindex`` when one is
+    cached, else ingested with the onnx models). ``ARTICLE_QA_EMBEDDING_MODEL`` names
+    another embedder (cached apart)."""
     import gzip
 
     max_articles = SMOKE_ARTICLES or max_articles
@@ -148,19 +150,21 @@ def build_index(
 def _cached_index(name: str, corpus: Callable[[Path], Path], backend: str = "torch") -> Built:
     """The store in bench/.cache/``name``, ingested once from the file ``corpus`` writes (or
     names) and reused while its ``built.json`` is there; for the onnx backend, the torch
-    store copied to ``name-onnx`` and re-embedded."""
+    store copied to ``name-onnx`` and re-embedded when it is cached (else ingested anew)."""
     import shutil
 
     from vectorstore import ArticleStore, ingest, load_embeddings, reindex
 
+    model = os.environ.get("ARTICLE_QA_EMBEDDING_MODEL", "")  # another embedder: its own cache
+    name += f"-{Path(model).name}" if model else ""
     torch_folder = CACHE / name
     folder = torch_folder if backend == "torch" else CACHE / f"{name}-{backend}"
     done = folder / "built.json"
-    embeddings = load_embeddings(backend=backend)  # type: ignore[arg-type]
+    embeddings = load_embeddings(model, backend=backend)  # type: ignore[arg-type]
     if done.exists():
         store = ArticleStore(embeddings, path=folder / "store", collection="realtimeqa")
         return Built(store, json.loads(done.read_text())["seconds"], store.count(), True)
-    if backend != "torch":
+    if backend != "torch" and (torch_folder / "built.json").exists():
         source = _cached_index(name, corpus, "torch").store.folder
         shutil.rmtree(folder, ignore_errors=True)
         shutil.copytree(source, folder / "store")  # type: ignore[arg-type]

@@ -81,7 +81,8 @@ def fit(data: list, rows: list[int], features: tuple[str, ...]) -> tuple[float, 
 
 def judge(bot: Any, data: list, rows: list[int], ranker: Any) -> tuple[float, float, float]:
     """Contained, mean words and refusal rate of the answers ``ranker`` would give."""
-    from qa.offline import OfflineAnswerer, as_sentence
+    from qa.features import as_sentence
+    from qa.offline import OfflineAnswerer
 
     answerer = OfflineAnswerer(bot.embeddings, bot.settings.max_sentences, None, ranker)
     hits, words, refused = 0, [], 0

@@ -8,7 +8,7 @@ method is a few lines that hand over to the module that does the work.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -39,21 +39,20 @@ from vectorstore import (
     sync_feeds,
 )
 
-from .citations import Claim, Verifier, finalize, parse_claims
+from .answerers import Answerer, Asked, answerer_for
+from .citations import Claim, Verifier, finalize
 from .followup import focus, is_follow_up, rewrite
-from .llm import LLMError, build_messages, chat_model, condense, is_refusal, stream_reply
+from .llm import LLMError, chat_model, condense
 from .offline import OfflineAnswerer
 from .query import FILTER_FIELDS, Filters, QuestionError
 from .reader import Reader
-from .reading import ReaderAnswerer, Short, rerank
-from .results import Answer, Citation, ShortAnswer
+from .reading import ReaderAnswerer, rerank
+from .results import Answer
 from .retrieval import Retriever, Search
 from .settings import Settings
 
 if TYPE_CHECKING:  # imported when a chat model is used (offline answers start faster)
     from langchain_core.language_models import BaseChatModel
-
-REFUSAL = "The articles don't answer this question."
 
 
 class EmptyStoreError(RuntimeError):
@@ -138,6 +137,11 @@ class Assistant:
     def model(self) -> BaseChatModel:
         return chat_model(self.settings)
 
+    @cached_property
+    def answerer(self) -> Answerer:
+        """Who answers (``ARTICLE_QA_ANSWERER``; ``qa.answerers``)."""
+        return answerer_for(self)
+
     # -- asking ----------------------------------------------------------------------------
 
     @cached_property
@@ -218,83 +222,13 @@ class Assistant:
             history = [a.standalone or a.question for a in self.history] if remember else []
         searched = self.standalone(question, history)
         passages = self.passages(searched, k, filters)
-        asked = focus(searched)  # the context names helped the search; the answer needs the ask
-        if self.settings.llm:
-            final = yield from self._stream_llm(searched, passages)
-        else:
-            final = yield from self._stream_offline(asked, passages)
+        # the context names helped the search; an offline answer needs the ask
+        final = yield from self.answerer.stream(Asked(searched, focus(searched), passages))
         final = final.model_copy(update={"question": question, "standalone": searched})
         if remember:
             with self._lock:
                 self.history.append(final)
         yield final
-
-    def _stream_offline(
-        self, question: str, passages: list[Passage], notice: str = ""
-    ) -> Generator[str, None, Answer]:
-        short: Short | None = None
-        if not passages:
-            claims: list[Claim] = []
-        elif self.settings.offline_reader:
-            claims, short = self.reading.answer(question, passages)
-        else:
-            claims = self.offline.claims(question, passages)
-        if not claims:
-            yield REFUSAL
-            return self._refusal(question, "offline", notice)
-        checked = finalize(claims, passages)
-        yield checked.text
-        return Answer(
-            question=question,
-            text=checked.text,
-            citations=checked.citations,
-            short=_short_answer(short, passages, checked.citations),
-            answerer="offline",
-            unsupported=checked.unsupported,
-            notice=notice,
-        )
-
-    def _stream_llm(self, question: str, passages: list[Passage]) -> Generator[str, None, Answer]:
-        name = self.settings.answerer
-        if not passages:
-            yield REFUSAL
-            return self._refusal(question, name)
-        pieces: list[str] = []
-        held = True  # hold the first characters back until we know it is no refusal
-        try:
-            for piece in stream_reply(self.model, build_messages(question, passages)):
-                pieces.append(piece)
-                text = "".join(pieces)
-                if held and (len(text) >= 16 or not "NOT_IN_ARTICLES".startswith(text.strip())):
-                    held = False
-                    if not is_refusal(text):
-                        yield text
-                elif not held and not is_refusal(text):
-                    yield piece
-        except LLMError as exc:
-            notice = f"{exc}. Answered offline instead."
-            return (yield from self._stream_offline(question, passages, notice))
-        reply = "".join(pieces).strip()
-        if not reply:
-            notice = "the model returned an empty reply. Answered offline instead."
-            return (yield from self._stream_offline(question, passages, notice))
-        if is_refusal(reply):
-            return self._refusal(question, name)
-        claims: list[Claim] = parse_claims(reply, len(passages))
-        claims = self.verifier.check(claims, passages)
-        checked = finalize(claims, passages)
-        return Answer(
-            question=question,
-            text=checked.text,
-            citations=checked.citations,
-            answerer=name,
-            unsupported=checked.unsupported,
-        )
-
-    def _refusal(self, question: str, answerer: str, notice: str = "") -> Answer:
-        return Answer(
-            question=question, text=REFUSAL, answerer=answerer, refused=True, notice=notice
-        )
 
     # -- the collection --------------------------------------------------------------------
 
@@ -476,29 +410,15 @@ class Assistant:
         """An assistant like this one that answers with ``llm`` (None: offline)."""
         if (llm or None) == self.settings.llm:
             return self
-        return Assistant(self.settings.model_copy(update={"llm": llm or None}))
+        answerer = "llm" if llm else self.settings.offline_answerer
+        return Assistant(
+            self.settings.model_copy(update={"llm": llm or None, "answerer": answerer})
+        )
 
     def reset(self) -> None:
         """Forget the chat history."""
         with self._lock:
             self.history.clear()
-
-
-def _short_answer(
-    short: Short | None, passages: Sequence[Passage], citations: list[Citation]
-) -> ShortAnswer | None:
-    """The short answer with the number of the citation that holds it; that citation marks
-    the answer's span inside its passage."""
-    if short is None:
-        return None
-    p = passages[short.passage]
-    for c in citations:
-        if c.article_id == p.article_id and c.start == p.start:
-            c.answer_start, c.answer_end = short.start, short.end
-            return ShortAnswer(
-                text=short.text, citation=c.number, confidence=round(short.confidence, 4)
-            )
-    return None
 
 
 _default: Assistant | None = None

@@ -26,81 +26,47 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
-from sources import site_name
 from vectorstore import (
     EmbeddingModel,
     Passage,
-    clause_spans,
     embed_many,
-    sentence_spans,
     terms,
 )
 
 from .citations import Claim
+from .features import (
+    ANSWER_CUES,
+    ASKS_NAME,
+    ASKS_NUMBER,
+    ASKS_QUOTE,
+    CAPITALISED,
+    CONSENSUS_WEIGHT,
+    COVERAGE_WEIGHT,
+    CUE_BONUS,
+    LEDE_CHARS,
+    MIN_NEW_TERMS,
+    NAME,
+    NAME_BONUS,
+    NUMBER,
+    PREFILTER,
+    QUOTED,
+    REDUNDANT_COSINE,
+    RELATION_WEIGHT,
+    WANTS_NAME,
+    Candidate,
+    as_sentence,
+    candidates,
+    inside,
+    overlaps,
+    restates,
+)
 
-# Support (meaning + coverage + cues) decides whether the articles answer and which sentence
-# leads; these weights are hand-set, the ranker's (ranker.json) are fitted.
-COVERAGE_WEIGHT = 0.6
-RELATION_WEIGHT = 0.5
-CUE_BONUS = 0.1  # the candidate holds the kind of thing the question asks for
-MIN_NEW_TERMS = 5  # an answer must say more than the question: this many new content words
-REDUNDANT_COSINE = 0.75  # a sentence this close to one already chosen adds nothing
-PREFILTER = 25  # sentence candidates embedded per answer, chosen by their words first
-MIN_CLAUSE_WORDS = 8  # a shorter part of a sentence rarely stands alone ("X said Monday")
-MIN_HEADLINE_WORDS = 4  # shorter titles are labels ("Markets"), not statements
-LEDE_CHARS = 600  # how fast the "early in the article" feature fades
-NAME_BONUS = 0.1  # a "who/which …" question: the candidate names someone the question doesn't
-CONSENSUS_WEIGHT = 0.2  # what other retrieved articles also say is more likely the answer
-_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
-MIN_WORDS = 4
-# What kind of answer a question wants, and what such an answer looks like.
-_ANSWER_CUES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
-    (
-        re.compile(r"^\s*how\s+(?:many|much)\b", re.I),
-        re.compile(
-            r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|"
-            r"million|billion|dozen|half)s?\b",
-            re.I,
-        ),
-    ),
-    (
-        re.compile(r"^\s*(?:when|what\s+(?:time|year|day|date|month))\b", re.I),
-        re.compile(
-            r"\b(?:\d{4}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-            r"january|february|march|april|may|june|july|august|september|october|"
-            r"november|december|yesterday|today|tomorrow|last\s+\w+|next\s+\w+)\b",
-            re.I,
-        ),
-    ),
-    (re.compile(r"^\s*where\b", re.I), re.compile(r"\b(?:in|at|near|to|from)\s+[A-Z]")),
-    (
-        re.compile(r"^\s*(?:how\b(?!\s+(?:many|much|long|old|often|far))|by\s+what\s+means)", re.I),
-        re.compile(r"\b(?:by|via|aboard|through|using)\b", re.I),
-    ),
-]
-_NAME = re.compile(r"(?:[A-Z][\w'’.-]*)(?:\s+[A-Z][\w'’.-]*)*")
-# What else a question may ask for: a name (anywhere in it), a number, a title in quotes.
-_NAME_WORDS = r"(?:who|whom|whose|which|what\s+(?:country|city|company|state|team|brand|name))\b"
-_ASKS_NAME = re.compile(rf"\b{_NAME_WORDS}", re.I)  # anywhere in the question
-_WANTS_NAME = re.compile(rf"^\s*{_NAME_WORDS}", re.I)  # the question is about a name
-_ASKS_NUMBER = re.compile(
-    r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:percentage|percent|number|year|age)\b|"
-    r"\bapproximately\b",
-    re.I,
-)
-_ASKS_QUOTE = re.compile(
-    r"\b(?:song|movie|film|show|series|book|album|title|titled|called|named|word|phrase|term)\b",
-    re.I,
-)
-_NUMBER = re.compile(r"\d[\d,.]*")
-_QUOTED = re.compile(r"[\"“”']([^\"“”]{2,60})[\"“”']")
-_SITE_SUFFIX = re.compile(r"\s+[-|–—]\s+([^-|–—]{1,40})$")
 FEATURES = (
     "semantic",  # cosine with the question
     "relation",  # cosine with the question, its names replaced by "them"
@@ -121,26 +87,6 @@ FEATURES = (
     "quote",  # a quoted title the question doesn't have
     "asked_quote",  # quote, for a question about a song, film, show ...
 )
-
-
-@dataclass(slots=True)
-class Candidate:
-    """A sentence (or clause) of a retrieved passage, ``passage.text[start:end]``, or the
-    headline of the passage's article (``headline``; no span)."""
-
-    passage: int
-    start: int
-    end: int
-    text: str
-    headline: bool = False
-    clause: bool = False
-    score: float = 0.0  # chance that it holds the answer
-    support: float = 0.0  # how well it answers at all (meaning + coverage): refusal test
-    parts: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def words(self) -> int:
-        return len(self.text.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,46 +120,6 @@ class Ranker:
         return 1.0 / (1.0 + math.exp(-z))
 
 
-def headline_text(passage: Passage) -> str:
-    """The article's headline as a statement: without a trailing " - CNN" that names the
-    site it came from; "" when it is too short to say anything."""
-    title = passage.title.strip()
-    suffix = _SITE_SUFFIX.search(title)
-    site = _site_name(passage)
-    if suffix and site and re.sub(r"[^a-z]", "", suffix.group(1).lower()).startswith(site):
-        title = title[: suffix.start()].rstrip()
-    return title if len(title.split()) >= MIN_HEADLINE_WORDS else ""
-
-
-def _site_name(passage: Passage) -> str:
-    return site_name(passage.source, passage.url)
-
-
-def candidates(passages: Sequence[Passage]) -> list[Candidate]:
-    """Every distinct sentence and long-sentence clause of the passages, then the headline
-    of each article they come from."""
-    seen: set[tuple[str, int, int]] = set()
-    out: list[Candidate] = []
-    for pi, passage in enumerate(passages):
-        for start, end in sentence_spans(passage.text):
-            if len(passage.text[start:end].split()) < MIN_WORDS:
-                continue
-            clauses = clause_spans(passage.text, start, end, min_words=MIN_CLAUSE_WORDS)
-            for s, e in [(start, end), *clauses]:
-                key = (passage.article_id, passage.start + s, passage.start + e)
-                if key not in seen:
-                    seen.add(key)
-                    text = passage.text[s:e].rstrip(",;")
-                    out.append(Candidate(pi, s, e, text, clause=(s, e) != (start, end)))
-    headlines: set[str] = set()
-    for pi, passage in enumerate(passages):
-        title = headline_text(passage)
-        if title and title.lower() not in headlines:
-            headlines.add(title.lower())
-            out.append(Candidate(pi, -1, -1, title, headline=True))
-    return out
-
-
 @dataclass(slots=True)
 class QuestionTerms:
     """The question's terms: names (kept whole: "Kim Jong Un") and other content words."""
@@ -224,7 +130,7 @@ class QuestionTerms:
     @classmethod
     def parse(cls, question: str) -> QuestionTerms:
         names: list[set[str]] = []
-        for match in _NAME.finditer(question):
+        for match in NAME.finditer(question):
             stems = set(terms(match.group()))
             if stems:
                 names.append(stems)
@@ -301,23 +207,23 @@ class OfflineAnswerer:
             # with each kept sentence, its clauses: one of them may say just the answer
             whole = [cands[i] for i in kept if not cands[i].clause]
             kept |= {
-                i for i in sentences if cands[i].clause and any(_inside(cands[i], w) for w in whole)
+                i for i in sentences if cands[i].clause and any(inside(cands[i], w) for w in whole)
             }
             keep = sorted(kept | set(heads))
             cands = [cands[i] for i in keep]
             covered = [covered[i] for i in keep]
             consensus = [consensus[i] for i in keep]
-        relation_q = question[:1] + _NAME.sub("them", question[1:])
+        relation_q = question[:1] + NAME.sub("them", question[1:])
         vectors = self._vectors([question, relation_q] + [c.text for c in cands])
         semantic = vectors[2:] @ vectors[0]
         relation = vectors[2:] @ vectors[1]
-        cue = next((look for ask, look in _ANSWER_CUES if ask.search(question)), None)
+        cue = next((look for ask, look in ANSWER_CUES if ask.search(question)), None)
         q_words = {w.lower() for w in re.findall(r"\w+", question)}
-        wants_name = bool(_WANTS_NAME.search(question))
+        wants_name = bool(WANTS_NAME.search(question))
         asks = {
-            "name": float(bool(_ASKS_NAME.search(question))),
-            "number": float(bool(_ASKS_NUMBER.search(question))),
-            "quote": float(bool(_ASKS_QUOTE.search(question))),
+            "name": float(bool(ASKS_NAME.search(question))),
+            "number": float(bool(ASKS_NUMBER.search(question))),
+            "quote": float(bool(ASKS_QUOTE.search(question))),
         }
         retrieval = _retrieval(passages)
         first: dict[str, int] = {}
@@ -326,12 +232,12 @@ class OfflineAnswerer:
         for i, cand in enumerate(cands):
             passage = passages[cand.passage]
             new_terms = len(set(terms(cand.text)) - q_terms)
-            capitalised = _CAPITALISED.findall(cand.text)
+            capitalised = CAPITALISED.findall(cand.text)
             if not cand.headline:
                 capitalised = capitalised[1:]  # a sentence's first word is capitalised anyway
             names = [n for n in capitalised if n.lower() not in q_words]
-            number = any(n not in question for n in _NUMBER.findall(cand.text))
-            quote = any(q.lower() not in question.lower() for q in _QUOTED.findall(cand.text))
+            number = any(n not in question for n in NUMBER.findall(cand.text))
+            quote = any(q.lower() not in question.lower() for q in QUOTED.findall(cand.text))
             at = 0 if cand.headline else passage.start + cand.start
             parts = {
                 "semantic": float(semantic[i]),
@@ -396,9 +302,9 @@ class OfflineAnswerer:
             size = cand.words
             if i in chosen or n_words + size > r.max_words:
                 continue
-            if any(_overlaps(cand, cands[j]) for j in chosen):
+            if any(overlaps(cand, cands[j]) for j in chosen):
                 continue
-            shorter = [j for j in chosen if _restates(cand.text, cands[j].text)]
+            shorter = [j for j in chosen if restates(cand.text, cands[j].text)]
             if shorter:  # a headline and its sentence: keep the one that says more
                 j = shorter[0]
                 old = cands[j].words
@@ -462,34 +368,3 @@ def _consensus(
         best = max((sum(t in ts for ts in others) for t in new), default=0)
         out.append(best / len(others))
     return out
-
-
-def _inside(a: Candidate, b: Candidate) -> bool:
-    """``a`` is a part of ``b`` (a clause of that sentence)."""
-    return a.passage == b.passage and b.start <= a.start and a.end <= b.end
-
-
-def _overlaps(a: Candidate, b: Candidate) -> bool:
-    """A clause and the sentence it belongs to are never both quoted."""
-    if a.headline or b.headline:
-        return False
-    return a.passage == b.passage and a.start < b.end and b.start < a.end
-
-
-def _restates(a: str, b: str) -> bool:
-    """Nearly all the words of the shorter text are in the longer (a headline and its
-    sentence)."""
-    ta, tb = set(terms(a)), set(terms(b))
-    short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
-    return bool(short) and len(short & long_) >= 0.75 * len(short)
-
-
-def as_sentence(text: str) -> str:
-    """A quoted clause reads as a sentence: capital first letter, closing full stop."""
-    text = text.strip()
-    if text and text[0].islower():
-        text = text[0].upper() + text[1:]
-    core = text.rstrip("\"'”’)")
-    if core and core[-1] not in ".!?":
-        text += "."
-    return text

@@ -20,22 +20,22 @@ from typing import Any
 from vectorstore import EmbeddingModel, Passage, embed_many, sentence_spans, terms
 
 from .citations import Claim
-from .offline import (
-    _ANSWER_CUES,
-    _ASKS_NAME,
-    _CAPITALISED,
-    _NAME,
+from .features import (
+    ANSWER_CUES,
+    ASKS_NAME,
+    CAPITALISED,
     COVERAGE_WEIGHT,
     CUE_BONUS,
     MIN_NEW_TERMS,
     MIN_WORDS,
+    NAME,
     NAME_BONUS,
     RELATION_WEIGHT,
     Candidate,
-    _overlaps,
-    _restates,
     as_sentence,
     candidates,
+    overlaps,
+    restates,
 )
 from .reader import Reader, Reading
 
@@ -104,19 +104,19 @@ def lead_features(
     the share of the question's terms, rare ones weighing most (``coverage``); too little
     beyond the question (``few_new``); what a how-many/when/where/how question asks for
     (``cue``); a who/which question answered with a name it doesn't have (``asked_name``)."""
-    relation_q = question[:1] + _NAME.sub("them", question[1:])
+    relation_q = question[:1] + NAME.sub("them", question[1:])
     vectors = embed_many(embeddings, [question, relation_q, *texts])
     semantic = vectors[2:] @ vectors[0]
     relation = vectors[2:] @ vectors[1]
     covered = coverage(question, texts)
     q_terms = set(terms(question))
     q_words = {w.lower() for w in re.findall(r"\w+", question)}
-    cue = next((look for ask, look in _ANSWER_CUES if ask.search(question)), None)
-    asks_name = bool(_ASKS_NAME.search(question))
+    cue = next((look for ask, look in ANSWER_CUES if ask.search(question)), None)
+    asks_name = bool(ASKS_NAME.search(question))
     out = []
     for i, text in enumerate(texts):
         r = min(max(relevance[i], 1e-6), 1 - 1e-6)
-        names = [n for n in _CAPITALISED.findall(text)[1:] if n.lower() not in q_words]
+        names = [n for n in CAPITALISED.findall(text)[1:] if n.lower() not in q_words]
         out.append(
             {
                 "reader": math.log(r / (1 - r)),
@@ -248,7 +248,7 @@ class ReaderAnswerer:
             cand = item.candidate
             if len(chosen) >= 2 or item.lead < self.reader.min_relevance:
                 break
-            if item is first or _overlaps(cand, lead) or _restates(cand.text, lead.text):
+            if item is first or overlaps(cand, lead) or restates(cand.text, lead.text):
                 continue
             if item.reading.relevance < SECOND_QUOTE * first.reading.relevance:
                 continue  # the reader finds it much less likely to hold the answer

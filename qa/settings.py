@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     )
 
     # -- answering ---------------------------------------------------------------------
+    answerer: Literal["quotes", "reader", "llm"] | None = Field(
+        None,
+        description="who answers: quotes (the best sentences, cited), reader (the trained "
+        "reader's short answer and its sentence) or llm (ARTICLE_QA_LLM); unset: llm when "
+        "ARTICLE_QA_LLM is set, else quotes (reader with ARTICLE_QA_OFFLINE_READER)",
+    )
     offline_reader: bool = Field(
         False,
         description="offline answers by the trained reader (short answer + quote); off: the "
@@ -133,6 +139,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "llm",
+        "answerer",
         "chroma_url",
         "llm_base_url",
         "reader_dir",
@@ -149,6 +156,11 @@ class Settings(BaseSettings):
     def _check(self) -> Settings:
         if self.chunk_overlap >= self.chunk_tokens:
             raise ValueError("chunk_overlap must be smaller than chunk_tokens")
+        if self.answerer == "llm" and not self.llm:
+            raise ValueError(
+                "ARTICLE_QA_ANSWERER=llm needs a model: set ARTICLE_QA_LLM too "
+                "(e.g. openai:gpt-4o-mini)"
+            )
         if self.llm_base_url and not self.llm:
             raise ValueError(
                 "ARTICLE_QA_LLM_BASE_URL is set but ARTICLE_QA_LLM is not: "
@@ -194,6 +206,18 @@ class Settings(BaseSettings):
         return self.allow_web_add and not self.read_only
 
     @property
-    def answerer(self) -> str:
-        """A short name of the active answerer: ``offline`` or ``llm:<model>``."""
-        return f"llm:{self.llm}" if self.llm else "offline"
+    def offline_answerer(self) -> str:
+        """The answerer without a model: ``reader`` or ``quotes`` (the LLM's fallback too)."""
+        return "reader" if self.answerer == "reader" or self.offline_reader else "quotes"
+
+    @property
+    def answerer_name(self) -> str:
+        """The answerer in ``qa.answerers.ANSWERERS`` that answers."""
+        if self.answerer:
+            return self.answerer
+        return "llm" if self.llm else self.offline_answerer
+
+    @property
+    def answerer_label(self) -> str:
+        """What answers say answered them: ``offline`` or ``llm:<model>``."""
+        return f"llm:{self.llm}" if self.answerer_name == "llm" else "offline"

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.offline import MIN_CLAUSE_WORDS, MIN_HEADLINE_WORDS, MIN_WORDS
+from qa.features import MIN_CLAUSE_WORDS, MIN_HEADLINE_WORDS, MIN_WORDS
 from qa.reading import overlap
 from vectorstore import clause_spans, sentence_spans, terms
 

@@ -69,4 +69,4 @@ def test_settings_validation() -> None:
         Settings(chunk_tokens=64, chunk_overlap=64)
     with pytest.raises(ValueError, match="ARTICLE_QA_LLM"):
         Settings(llm_base_url="http://127.0.0.1:1/v1")
-    assert Settings(llm="").llm is None and Settings().answerer == "offline"
+    assert Settings(llm="").llm is None and Settings().answerer_label == "offline"

@@ -12,9 +12,9 @@ from qa import Answer, Assistant, QuestionError, Settings
 from sources import LoadError, load_file
 from tests.fixtures.cli import start_cli
 from tests.fixtures.stores import council_articles as _corpus
+from vectorstore import ArticleStore, StoreError
 from vectorstore.chunk_index import ChunkIndex
 from vectorstore.ingest import ingest
-from vectorstore import ArticleStore, StoreError
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "articles"

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.offline import FEATURES, OfflineAnswerer, Ranker, candidates, headline_text
+from qa.features import candidates, headline_text
+from qa.offline import FEATURES, OfflineAnswerer, Ranker
 from vectorstore.documents import Passage
 
 
