@@ -16,7 +16,6 @@ the same questions.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import time
@@ -26,6 +25,7 @@ from common import (
     DATA,
     build_index,
     contains,
+    dev_arguments,
     exact_match,
     question_date,
     questions,
@@ -68,13 +68,7 @@ def lead_sentence(result) -> str:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--limit", type=int, help="first N questions only")
-    parser.add_argument("--articles", type=int, help="first N corpus articles only")
-    parser.add_argument("--json", type=Path, default=Path("bench/results/answers.json"))
-    parser.add_argument(
-        "--backends", default="onnx", help="models, comma-separated: onnx (int8), torch (fp32)"
-    )
+    parser = dev_arguments("answers", __doc__)
     parser.add_argument("--systems", type=int, default=len(SYSTEMS), help="first N systems only")
     args = parser.parse_args()
 

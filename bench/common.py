@@ -31,6 +31,21 @@ CACHE = Path(os.environ.get("ARTICLE_QA_BENCH_CACHE", ROOT / "bench" / ".cache")
 SMOKE_ARTICLES = int(os.environ.get("ARTICLE_QA_BENCH_ARTICLES", "0")) or None
 
 
+def dev_arguments(name: str, description: str | None) -> Any:
+    """The options every dev benchmark takes (an ``argparse`` parser to add to): how many
+    questions and articles, where its JSON goes, which backends."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--limit", type=int, help="first N questions only")
+    parser.add_argument("--articles", type=int, help="first N corpus articles only")
+    parser.add_argument("--json", type=Path, default=Path(f"bench/results/{name}.json"))
+    parser.add_argument(
+        "--backends", default="onnx", help="models, comma-separated: onnx (int8), torch (fp32)"
+    )
+    return parser
+
+
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]

@@ -10,15 +10,14 @@ in it as whole words. Ingest throughput per backend: ``bench/backends.py``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import time
-from pathlib import Path
 
 from common import (
     build_index,
     contains,
+    dev_arguments,
     is_numeric,
     question_date,
     questions,
@@ -41,13 +40,7 @@ KS = (1, 3, 5, 10)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--limit", type=int, help="first N questions only")
-    parser.add_argument("--articles", type=int, help="first N corpus articles only (quick runs)")
-    parser.add_argument("--json", type=Path, default=Path("bench/results/retrieval.json"))
-    parser.add_argument(
-        "--backends", default="onnx", help="embedders, comma-separated: onnx (int8), torch (fp32)"
-    )
+    parser = dev_arguments("retrieval", __doc__)
     args = parser.parse_args()
 
     from qa import Filters

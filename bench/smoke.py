@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = 12  # per index
 RUNS: dict[str, list[str]] = {  # script → its smallest options
     "retrieval": ["--limit", "4", "--backends", "onnx"],
+    "losses": ["--limit", "4"],
     "answers": ["--limit", "3", "--systems", "2"],
     "backends": ["--chunks", "40", "--articles", "4"],
     "latency": ["--asks", "2", "--cold", "1", "--filtered", "3"],

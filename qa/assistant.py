@@ -1,7 +1,7 @@
 """The public API: ``answer()``, ``stream()`` and ``Assistant``.
 
 ``Assistant`` is the one facade the page, the CLI and Python callers go through (asking,
-ingest, uploads, listing, removal), so it is longer than most modules (~400 lines); each
+ingest, uploads, listing, removal), so it is longer than most modules; each
 method is a few lines that hand over to the module that does the work.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date, timedelta
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,12 +35,13 @@ from vectorstore import (
     ingest,
     load_embeddings,
     reindex,
-    sentence_spans,
+    remove_promoting_copy,
     sync_feeds,
 )
 
 from .answerers import Answerer, Asked, answerer_for
-from .citations import Claim, Verifier, finalize
+from .citations import Verifier
+from .digest import digest
 from .followup import focus, is_follow_up, rewrite
 from .llm import LLMError, chat_model, condense
 from .offline import OfflineAnswerer
@@ -343,31 +344,7 @@ class Assistant:
     def latest(self, days: float = 2.0, today: date | None = None, limit: int = 30) -> Answer:
         """What's new: the newest stories of the last ``days`` (to ``today``), newest first,
         each as its headline, date, source and lead sentence, cited like any answer."""
-        since = ((today or date.today()) - timedelta(days=days)).isoformat()
-        recent = [a for a in self.articles() if a.date and a.date >= since][:limit]
-        leads = self.store.leads([a.id for a in recent])
-        passages = [leads[a.id] for a in recent if a.id in leads]
-        claims = []
-        for i, p in enumerate(passages):
-            spans = sentence_spans(p.text)
-            start, end = spans[0] if spans else (0, len(p.text))
-            lead = p.text[start:end].strip()
-            headline = p.title.rstrip(" .")
-            claims.append(Claim(f"{p.date} {headline}: {lead}", [i], {i: (start, end)}, "\n"))
-        if not claims:
-            return Answer(
-                question=f"What's new since {since}?",
-                text=f"No stored story is dated since {since}.",
-                answerer="latest",
-                refused=True,
-            )
-        checked = finalize(claims, passages)
-        return Answer(
-            question=f"What's new since {since}?",
-            text=checked.text,
-            citations=checked.citations,
-            answerer="latest",
-        )
+        return digest(self.store, days, today, limit)
 
     def articles(self) -> list[ArticleInfo]:
         """The stored articles, newest first."""
@@ -382,17 +359,7 @@ class Assistant:
         were recorded, the first one still readable (its file or URL) takes its place and
         carries the others."""
         self._check_writable()
-        copies = self.store.copies_of(article_id)
-        removed = self.store.remove(article_id)
-        for i, copy in enumerate(copies):
-            path = copy.get("path", "")
-            where = path if path and Path(path).is_file() else copy.get("url", "")
-            if where and self.ingest([where]).added:
-                promoted = self.store.find_articles(where)
-                if promoted:
-                    self.store.record_copies(promoted[0].id, copies[i + 1 :])
-                break
-        return removed
+        return remove_promoting_copy(self.store, article_id, **self._ingest_options())
 
     def prepare_models(self, backend: Backend | None = None) -> None:
         """Load (on the onnx backend: build once per machine) the embedder and the reader

@@ -16,7 +16,7 @@ near equals.
 Whether the articles answer at all is a separate test: when even the best sentence's
 ``support`` (meaning + coverage) is below ``min_support``, the answer is a refusal.
 
-(~480 lines: the features, the fitted ranker that weighs them and the selection that uses
+(Longer than most modules, for a reason: the features, the fitted ranker that weighs them and the selection that uses
 its scores are read together; ``bench/tune_offline.py`` fits them as one.)
 """
 

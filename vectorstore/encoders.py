@@ -57,6 +57,7 @@ class TorchEncoder:
 
         hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
         self.model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+        self.model.float()  # shipped weights may be fp16: the CPU runs fp32
         self.max_tokens = int(self.model.max_seq_length or MAX_WORDPIECES)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -134,6 +135,7 @@ def _exporter(folder: Path) -> Any:
             local_files_only=True,
             model_kwargs={"attn_implementation": "eager"},  # fused by ONNX Runtime
         )
+        model.float()  # exported (then quantized) from fp32, whatever the weights' dtype
         features = model.preprocess(["an example sentence", "and one more"])
 
         class Vectors(torch.nn.Module):

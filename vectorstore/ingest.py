@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sources import (
     FETCH_DEADLINE_S,
@@ -218,3 +219,20 @@ def sync(
         bar.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def remove_promoting_copy(store: ArticleStore, article_id: str, **options: Any) -> int:
+    """Remove one article; how many chunks were removed. When syndicated copies of it were
+    recorded, the first one still readable (its file or URL) is ingested in its place and
+    carries the others. ``options``: ``ingest``'s."""
+    copies = store.copies_of(article_id)
+    removed = store.remove(article_id)
+    for i, copy in enumerate(copies):
+        path = copy.get("path", "")
+        where = path if path and Path(path).is_file() else copy.get("url", "")
+        if where and ingest([where], store, **options).added:
+            promoted = store.find_articles(where)
+            if promoted:
+                store.record_copies(promoted[0].id, copies[i + 1 :])
+            break
+    return removed

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .chroma import OLD, REINDEXING, store_errors
+from .documents import indexed_text
 from .store import ArticleStore
 
 PAGE = 256  # chunks read, embedded and written at once
@@ -57,11 +58,16 @@ def _reindex(
             todo = [i for i, cid in enumerate(ids) if cid not in copied]
             if todo:
                 texts = [(found["documents"] or [])[i] or "" for i in todo]
+                metas = [(found["metadatas"] or [])[i] or {} for i in todo]
+                indexed = [
+                    indexed_text(str(m.get("title", "")), t)
+                    for m, t in zip(metas, texts, strict=True)
+                ]
                 target.upsert(
                     ids=[ids[i] for i in todo],
                     documents=texts,
                     metadatas=[(found["metadatas"] or [])[i] for i in todo],
-                    embeddings=store.embeddings.embed_documents(texts),
+                    embeddings=store.embeddings.embed_documents(indexed),
                 )
                 embedded += len(todo)
             done += len(ids)

@@ -36,6 +36,7 @@ from .errors import StoreError
 from .writes import Writes
 
 REINDEX_COMMAND = "article-qa reindex"
+INDEXED_TEXT = "headline+chunk"  # what a chunk's vector embeds (``documents.indexed_text``)
 
 
 class ArticleStore(OneWriter, Writes):
@@ -147,7 +148,11 @@ class ArticleStore(OneWriter, Writes):
         ours: Embedder | None = getattr(self.embeddings, "identity", None)
         if ours is None:
             return {}
-        record: dict[str, str | int] = {"embedder": ours.model, "embedder_backend": ours.backend}
+        record: dict[str, str | int] = {
+            "embedder": ours.model,
+            "embedder_backend": ours.backend,
+            "embedder_text": INDEXED_TEXT,
+        }
         return record | ({"embedder_dim": ours.dim} if ours.dim else {})
 
     def embedder_problem(self) -> str | None:
@@ -158,6 +163,12 @@ class ArticleStore(OneWriter, Writes):
         recorded = meta.get("embedder")
         if ours is None or not recorded:
             return None  # a store from before stores recorded it, or an unnamed model
+        if meta.get("embedder_text") != INDEXED_TEXT:
+            return (
+                f"the store at {self.location} was embedded before chunks were embedded with "
+                f"their headlines: run `{REINDEX_COMMAND}` to re-embed the stored articles "
+                "(questions find the story they name much more often)"
+            )
         dims = meta.get("embedder_dim")
         if recorded != ours.model or (dims and ours.dim and dims != ours.dim):
             return (

@@ -17,7 +17,7 @@ from sources import Article
 
 from .chroma import store_errors
 from .copies import Copies, also_at, encode, signature, with_copies
-from .documents import Chunk
+from .documents import Chunk, indexed_text
 from .embeddings import EmbeddingModel
 
 Status = Literal["added", "unchanged", "updated", "folded"]  # folded: a copy (copies.py)
@@ -88,6 +88,7 @@ class Writes:
         statuses: list[Status] = []
         new_ids: list[str] = []
         texts: list[str] = []
+        indexed: list[str] = []  # what is embedded: the headline with the chunk
         metas: list[dict[str, str | int]] = []
         keep: set[str] = set()
         copies: Copies | None = None
@@ -112,11 +113,12 @@ class Writes:
             keep.update(wanted)
             new_ids.extend(wanted)
             texts.extend(c.text for c in chunks)
+            indexed.extend(indexed_text(article.title, c.text) for c in chunks)
             metas.extend(_meta(article, c, len(chunks)) for c in chunks)
             metas[len(metas) - len(chunks)]["minhash"] = encode(mh)  # on its first chunk
 
         if texts:
-            vectors = self.embeddings.embed_documents(texts)
+            vectors = self.embeddings.embed_documents(indexed)
             for i in range(0, len(new_ids), self._max_batch):
                 j = i + self._max_batch
                 self._col.upsert(

@@ -30,9 +30,7 @@ def test_an_llm_answerer_needs_a_model_and_falls_back_to_the_chosen_offline_one(
 ) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError, match="ARTICLE_QA_ANSWERER=llm needs a model"):
         Settings(store_dir=sample_store_dir, answerer="llm")
-    bot = Assistant(
-        Settings(store_dir=sample_store_dir, offline_reader=True), model=chat
-    )
+    bot = Assistant(Settings(store_dir=sample_store_dir, offline_reader=True), model=chat)
     assert isinstance(bot.answerer, ChatModel) and isinstance(bot.answerer.fallback, Reader)
     offline = bot.with_llm(None)
     assert isinstance(offline.answerer, Reader)  # the page's "offline" choice

@@ -72,7 +72,9 @@ def test_both_backends_find_the_same_top_passages(tmp_path: Path) -> None:
     for backend in ("onnx", "torch"):
         bot = Assistant(Settings(store_dir=tmp_path / backend, backend=backend))
         bot.ingest([SAMPLE_DIR, council_articles(tmp_path / "council", 24)])
-        tops[backend] = [[p.id for p in bot.passages(q)[:3]] for q in SAMPLE_QUESTIONS]
+        tops[backend] = [sorted(p.id for p in bot.passages(q)[:3]) for q in SAMPLE_QUESTIONS]
+    # the same passages; their order may differ inside one article, whose chunks share
+    # the headline they are embedded with (near ties for int8 against fp32)
     assert tops["onnx"] == tops["torch"]
 
 
