@@ -16,8 +16,9 @@ near equals.
 Whether the articles answer at all is a separate test: when even the best sentence's
 ``support`` (meaning + coverage) is below ``min_support``, the answer is a refusal.
 
-(Longer than most modules, for a reason: the features, the fitted ranker that weighs them and the selection that uses
-its scores are read together; ``bench/tune_offline.py`` fits them as one.)
+(Longer than most modules, for a reason: the features' values, the fitted ranker that
+weighs them and the selection that uses its scores are read together;
+``bench/tune_offline.py`` fits them as one. What the reader shares is in ``features``.)
 """
 
 from __future__ import annotations

@@ -112,9 +112,17 @@ def headline_pairs(docs: dict[str, dict], n: int, rng: random.Random) -> list[tu
     return rows
 
 
-def load(
-    seed: int, headlines: int
-) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]], list[Pool]]:
+Triplet = tuple[str, str, str]
+
+
+def split_pools(seed: int) -> tuple[list[Pool], list[Pool]]:
+    """The pools of the fit weeks and of the held-out weeks."""
+    fit, held = split([q for q in questions() if q["search_doc_ids"]])
+    docs = every_article()
+    return list(pools(fit, docs)), list(pools(held, docs))
+
+
+def load(seed: int, headlines: int) -> tuple[list[Triplet], list[tuple[str, str]], list[Pool]]:
     """(fit triplets, headline pairs, held-out pools)."""
     rng = random.Random(seed)
     fit, held = split([q for q in questions() if q["search_doc_ids"]])

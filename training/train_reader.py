@@ -9,8 +9,9 @@ last weeks of train are held out: they give the model card's figures and calibra
 two thresholds the product uses (refusal floor, short-answer confidence). Dev is never
 read here. About 25 minutes on 2 cores (``--limit`` for a quick try).
 
-(Longer than most modules, for a reason: one script from pairs to shipped weights — training, held-out calibration and
-the model card — so that one command reproduces what ships.)
+(Longer than most modules, for a reason: one script from pairs to shipped weights —
+training, held-out calibration and the model card — so that one command reproduces what
+ships.)
 """
 
 from __future__ import annotations
