@@ -84,7 +84,7 @@ def test_html_main_text_and_metadata(tmp_path: Path) -> None:
     assert "Contact us" not in article.text and "Sports" not in article.text
 
 
-def test_json_and_jsonl_records(tmp_path: Path) -> None:
+def test_a_json_record_is_read_by_its_usual_field_names(tmp_path: Path) -> None:
     (tmp_path / "one.json").write_text(
         json.dumps(
             {
@@ -94,16 +94,19 @@ def test_json_and_jsonl_records(tmp_path: Path) -> None:
             }
         )
     )
-    (tmp_path / "many.json").write_text(
-        json.dumps(
-            {
-                "articles": [
-                    {"title": "A", "text": "Alpha text."},
-                    {"title": "B", "content": "Beta text."},
-                ]
-            }
-        )
-    )
+    one = _one(tmp_path / "one.json")
+    assert (one.title, one.date, one.text) == ("Rates rise", "2022-06-16", "The bank raised rates.")
+
+
+def test_a_json_file_of_many_articles(tmp_path: Path) -> None:
+    many = {
+        "articles": [{"title": "A", "text": "Alpha text."}, {"title": "B", "content": "Beta text."}]
+    }
+    (tmp_path / "many.json").write_text(json.dumps(many))
+    assert [a.title for a in load_file(tmp_path / "many.json")] == ["A", "B"]
+
+
+def _lines(tmp_path: Path) -> list[Article | LoadError]:
     (tmp_path / "lines.jsonl").write_text(
         json.dumps(
             {
@@ -119,15 +122,18 @@ def test_json_and_jsonl_records(tmp_path: Path) -> None:
         + json.dumps({"title": "Two", "text": "Second.", "url": "javascript:alert(1)"})
         + "\n"
     )
-    one = _one(tmp_path / "one.json")
-    assert (one.title, one.date, one.text) == ("Rates rise", "2022-06-16", "The bank raised rates.")
-    assert [a.title for a in load_file(tmp_path / "many.json")] == ["A", "B"]
-    results = list(load_file(tmp_path / "lines.jsonl"))
-    articles = [r for r in results if isinstance(r, Article)]
-    errors = [r for r in results if isinstance(r, LoadError)]
+    return list(load_file(tmp_path / "lines.jsonl"))
+
+
+def test_jsonl_records_keep_their_source_and_only_http_urls(tmp_path: Path) -> None:
+    articles = [r for r in _lines(tmp_path) if isinstance(r, Article)]
     assert [a.title for a in articles] == ["One", "Two"]
     assert articles[0].source == "Wire" and articles[0].url == "https://a.example/1"
     assert articles[1].url == ""  # only http(s) URLs are kept
+
+
+def test_a_bad_jsonl_line_is_reported_by_its_line_and_the_rest_read(tmp_path: Path) -> None:
+    errors = [r for r in _lines(tmp_path) if isinstance(r, LoadError)]
     assert [e.path for e in errors] == [
         f"{tmp_path / 'lines.jsonl'}:2",
         f"{tmp_path / 'lines.jsonl'}:4",
