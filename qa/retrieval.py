@@ -34,7 +34,7 @@ class Fusion:
     dense: float = field(default=1.5, metadata={"help": "weight of the dense ranking"})
     keyword: float = field(default=1.0, metadata={"help": "weight of the keyword ranking"})
     recency: float = field(
-        default=1.0, metadata={"help": "a passage from the reference day counts 1 + this"}
+        default=4.0, metadata={"help": "a passage from the reference day counts 1 + this"}
     )
     recency_days: float = field(
         default=14.0, metadata={"help": "days over which the recency boost falls to 1/e"}
