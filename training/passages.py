@@ -85,13 +85,20 @@ def pools(qs: list[dict], docs: dict[str, dict]) -> Iterator[Pool]:
         )
 
 
-def triplets(pool: Pool, rng: random.Random) -> list[tuple[str, str, str]]:
-    """(question, positive, hard negative) rows of one pool (none without both)."""
+def ranked(pool: Pool) -> tuple[list[int], list[int]]:
+    """(positives, negatives) of a pool, best first: positives by their share of the
+    question's words; negatives holding a wrong choice first, then by that share."""
     pos = sorted((i for i, g in enumerate(pool.gold) if g), key=lambda i: -pool.scores[i])
     neg = sorted(
         (i for i, g in enumerate(pool.gold) if not g),
         key=lambda i: (not pool.wrong[i], -pool.scores[i]),
     )
+    return pos, neg
+
+
+def triplets(pool: Pool, rng: random.Random) -> list[tuple[str, str, str]]:
+    """(question, positive, hard negative) rows of one pool (none without both)."""
+    pos, neg = ranked(pool)
     if not pos or not neg:
         return []
     hard = neg[:NEGATIVES]
@@ -115,22 +122,27 @@ def headline_pairs(docs: dict[str, dict], n: int, rng: random.Random) -> list[tu
 Triplet = tuple[str, str, str]
 
 
-def split_pools(seed: int) -> tuple[list[Pool], list[Pool]]:
+def split_pools() -> tuple[list[Pool], list[Pool]]:
     """The pools of the fit weeks and of the held-out weeks."""
-    fit, held = split([q for q in questions() if q["search_doc_ids"]])
-    docs = every_article()
+    fit, held, docs = _split()
     return list(pools(fit, docs)), list(pools(held, docs))
 
 
 def load(seed: int, headlines: int) -> tuple[list[Triplet], list[tuple[str, str]], list[Pool]]:
-    """(fit triplets, headline pairs, held-out pools)."""
+    """(fit triplets, headline pairs from articles no held-out question uses, held-out
+    pools)."""
     rng = random.Random(seed)
-    fit, held = split([q for q in questions() if q["search_doc_ids"]])
-    held_docs = {d for q in held for d in q["search_doc_ids"]}
-    docs = every_article()
+    fit, held, docs = _split()
     rows = [row for pool in pools(fit, docs) for row in triplets(pool, rng)]
+    held_docs = {d for q in held for d in q["search_doc_ids"]}
     others = {k: v for k, v in docs.items() if k not in held_docs}
     return rows, headline_pairs(others, headlines, rng), list(pools(held, docs))
+
+
+def _split() -> tuple[list[dict], list[dict], dict[str, dict]]:
+    """(fit questions, held-out questions, every train article by id)."""
+    fit, held = split([q for q in questions() if q["search_doc_ids"]])
+    return fit, held, every_article()
 
 
 def every_article() -> dict[str, dict]:

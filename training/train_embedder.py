@@ -15,7 +15,6 @@ SHA-256 in ``manifest.json`` and a model card, goes to ``--out``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import sys
@@ -25,31 +24,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from training import passages  # noqa: E402
+from training import passages, runs  # noqa: E402
 from training.pairs import HOLDOUT_WEEKS  # noqa: E402
-from training.runs import provenance, seeded  # noqa: E402
 from vectorstore.embeddings import packaged_model_path  # noqa: E402
 from vectorstore.model_files import MANIFEST, WEIGHTS  # noqa: E402
 
-OUT = ROOT / "vectorstore" / "models" / "news-minilm"
+OUT = ROOT / "training" / ".work" / "news-minilm"  # shipped only if it beats the stock model
 WORK = ROOT / "training" / ".work" / "embedder"
-KS = (1, 3, 5, 10)
-
-
-def recall(model, pools: list[passages.Pool]) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    """R@k of ranking each held-out question's own chunks by the model (questions whose
-    chunks hold a gold answer)."""
-    import numpy as np
-
-    found = {k: 0 for k in KS}
-    judged = [p for p in pools if any(p.gold)]
-    for pool in judged:
-        q = model.encode([pool.question], normalize_embeddings=True)[0]
-        c = model.encode(pool.chunks, normalize_embeddings=True, batch_size=32)
-        order = np.argsort(-(c @ q))
-        for k in KS:
-            found[k] += any(pool.gold[i] for i in order[:k])
-    return {f"R@{k}": round(found[k] / max(1, len(judged)), 4) for k in KS}
 
 
 CARD = """# news-minilm: all-MiniLM-L6-v2 fine-tuned for news questions
@@ -72,15 +53,8 @@ used here for training only and not shipped). fp16 safetensors; SHA-256 in
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--epochs", type=float, default=1.0)
-    parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=3e-5)
+    parser = runs.run_parser(__doc__, batch=32, save_steps=40, out=OUT, work=WORK)
     parser.add_argument("--headlines", type=int, default=3000)
-    parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--save-steps", type=int, default=40)
-    parser.add_argument("--work", type=Path, default=WORK)
-    parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
 
     from datasets import Dataset
@@ -92,40 +66,23 @@ def main() -> None:
     from sentence_transformers.losses import MultipleNegativesRankingLoss
     from sentence_transformers.training_args import BatchSamplers, MultiDatasetBatchSamplers
 
-    seeded(args.seed)
+    runs.seeded(args.seed)
     started = time.perf_counter()
     triplets, heads, held = passages.load(args.seed, args.headlines)
     print(
         f"{len(triplets)} triplets, {len(heads)} headline pairs, {len(held)} held out", flush=True
     )
     data = {
-        "questions": Dataset.from_dict(
-            {k: [r[i] for r in triplets] for i, k in enumerate(("anchor", "positive", "negative"))}
-        ),
-        "headlines": Dataset.from_dict(
-            {k: [r[i] for r in heads] for i, k in enumerate(("anchor", "positive"))}
-        ),
+        "questions": Dataset.from_dict(runs.columns(triplets, ("anchor", "positive", "negative"))),
+        "headlines": Dataset.from_dict(runs.columns(heads, ("anchor", "positive"))),
     }
     model = SentenceTransformer(packaged_model_path(), device="cpu")
-    stock = recall(model, held)
+    stock = runs.recall(held, runs.by_embedder(model))
     print("stock", stock, flush=True)
     training = SentenceTransformerTrainingArguments(
-        output_dir=str(args.work),
-        num_train_epochs=args.epochs,
-        per_device_train_batch_size=args.batch,
-        learning_rate=args.lr,
-        warmup_ratio=0.1,
+        **runs.trainer_options(args),
         batch_sampler=BatchSamplers.NO_DUPLICATES,
         multi_dataset_batch_sampler=MultiDatasetBatchSamplers.PROPORTIONAL,
-        save_strategy="steps",
-        save_steps=args.save_steps,
-        save_total_limit=2,
-        logging_steps=10,
-        seed=args.seed,
-        data_seed=args.seed,
-        use_cpu=True,
-        report_to="none",
-        dataloader_num_workers=0,
     )
     trainer = SentenceTransformerTrainer(
         model=model,
@@ -133,10 +90,9 @@ def main() -> None:
         train_dataset=data,
         loss=MultipleNegativesRankingLoss(model),
     )
-    resume = any(args.work.glob("checkpoint-*"))
-    trainer.train(resume_from_checkpoint=True if resume else None)
+    trainer.train(resume_from_checkpoint=runs.resume(args.work))
     trained = time.perf_counter() - started
-    tuned = recall(model, held)
+    tuned = runs.recall(held, runs.by_embedder(model))
     print("fine-tuned", tuned, flush=True)
 
     out = args.out
@@ -147,7 +103,7 @@ def main() -> None:
     for junk in ("README.md", "config_sentence_transformers.json"):
         (out / junk).unlink(missing_ok=True)
     manifest = {
-        **provenance(out / WEIGHTS, "train_embedder.py", args.seed),
+        **runs.provenance(out / WEIGHTS, "train_embedder.py", args.seed),
         "epochs": args.epochs,
         "batch": args.batch,
         "lr": args.lr,

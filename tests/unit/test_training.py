@@ -38,3 +38,24 @@ def test_cloze_replaces_a_phrase_with_its_question_word() -> None:
         if m:
             question, s, e = m
             assert question.endswith("?") and sentence[s:e] not in question
+
+
+def test_passage_pools_rank_positives_and_hard_negatives_and_recall_counts_them() -> None:
+    from training.passages import Pool, ranked, triplets
+    from training.runs import recall
+
+    pool = Pool(
+        "q1",
+        "Where did Kim meet Putin?",
+        ["Vostochny", "weather", "Kim and Putin met at Vostochny", "Seoul"],
+        gold=[True, False, True, False],
+        wrong=[False, False, False, True],  # "Seoul" was a wrong choice of the quiz
+        scores=[0.2, 0.1, 0.9, 0.3],
+    )
+    assert ranked(pool) == ([2, 0], [3, 1])  # best positive first; the wrong choice first
+    rows = triplets(pool, random.Random(1))
+    assert [r[1] for r in rows] == ["Kim and Putin met at Vostochny", "Vostochny"]
+    assert {r[2] for r in rows} <= {"Seoul", "weather"}
+    unanswerable = Pool("q2", "?", ["x"], [False], [False], [0.0])
+    found = recall([pool, unanswerable], lambda p: [1, 3, 0, 2])
+    assert found == {"R@1": 0.0, "R@3": 1.0, "R@5": 1.0, "R@10": 1.0}  # only q1 judged
