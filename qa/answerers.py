@@ -185,17 +185,14 @@ class Parts(Protocol):
     def model(self) -> BaseChatModel: ...
 
 
-def offline_answerer(parts: Parts) -> Answerer:
-    """The offline answerer the settings name (the LLM's fallback too)."""
-    name = parts.settings.offline_answerer
-    return Reader(parts.reading) if name == "reader" else Quotes(parts.offline)
-
-
 ANSWERERS: dict[str, Callable[[Any], Answerer]] = {
     "quotes": lambda parts: Quotes(parts.offline),
     "reader": lambda parts: Reader(parts.reading),
     "llm": lambda parts: ChatModel(
-        parts.model, parts.verifier, parts.settings.answerer_label, offline_answerer(parts)
+        parts.model,
+        parts.verifier,
+        parts.settings.answerer_label,
+        ANSWERERS[parts.settings.offline_answerer](parts),  # its fallback
     ),
 }
 

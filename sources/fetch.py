@@ -91,8 +91,9 @@ def _charset(content_type_header: str) -> str:
 def check_address(url: str, allow_private: bool = False) -> None:
     """Refuse a URL that can't or may not be fetched, before any request: other schemes,
     malformed or overlong URLs, bad ports and host names, and (unless ``allow_private``)
-    literal addresses that are not public. Names are judged when they are resolved, at
-    connection time (``addresses.GuardedBackend``)."""
+    hosts that are, or resolve to, addresses that are not public. This says early what is
+    wrong; what protects is the connection itself, which resolves and judges the name again
+    and connects to the address it judged (``addresses.GuardedBackend``)."""
     from .addresses import ALLOW_PRIVATE, BlockedAddress, is_public, public_addresses
 
     if len(url) > MAX_URL_CHARS:
@@ -186,7 +187,7 @@ def fetch(
                         location = response.headers.get("location", "")
                         current = urljoin(current, location)
                         continue
-                    return _read(current, response, accept, max_bytes, deadline, deadline_s)
+                    return _read(current, response, accept, max_bytes)
             except BlockedAddress as exc:
                 raise FetchError(current, str(exc)) from None
             except httpx.TimeoutException:
@@ -205,14 +206,9 @@ def fetch(
             http.close()
 
 
-def _read(
-    url: str,
-    response: httpx.Response,
-    accept: tuple[str, ...],
-    max_bytes: int,
-    deadline: float,
-    deadline_s: float,
-) -> Fetched:
+def _read(url: str, response: httpx.Response, accept: tuple[str, ...], max_bytes: int) -> Fetched:
+    """What came back, once it is known to be a page or feed within the size limit (the
+    deadline is kept by every read of the connection: ``addresses.deadline``)."""
     validators = {  # sent back next time: only what a header can carry
         key: value if value.isascii() and value.isprintable() else ""
         for key, value in (
@@ -240,6 +236,4 @@ def _read(
         body += chunk
         if len(body) > max_bytes:
             raise FetchError(url, f"the page is over the {max_bytes // MB} MB limit")
-        if time.monotonic() > deadline:
-            raise FetchError(url, f"no complete answer within the {deadline_s:g} s limit")
     return Fetched(url, 200, kind, bytes(body), _charset(header), **validators)

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from sources import digest, http_url
+
 SIMILAR = 0.5
 PERMUTATIONS = 64
 SHINGLE = 5
@@ -92,8 +94,6 @@ def also_at(meta: dict[str, Any]) -> list[dict[str, str]]:
 def public_copies(meta: dict[str, Any]) -> list[dict[str, str]]:
     """The copies as answers show them: outlet, title, http(s) URL and date; no server
     paths."""
-    from sources import http_url
-
     return [
         {k: (http_url(r.get(k)) if k == "url" else str(r.get(k) or "")) for k in PUBLIC_FIELDS}
         for r in also_at(meta)
@@ -102,10 +102,7 @@ def public_copies(meta: dict[str, Any]) -> list[dict[str, str]]:
 
 def copy_key(record: dict[str, Any]) -> str:
     """A copy is its URL, else its file: as a short digest."""
-    import hashlib
-
-    where = str(record.get("url") or record.get("path") or "")
-    return hashlib.sha256(where.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return digest(str(record.get("url") or record.get("path") or ""), length=12)
 
 
 def with_copies(first: dict[str, Any], records: list[dict[str, str]]) -> dict[str, str | int]:
