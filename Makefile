@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 # The offline environment (HF_HUB_OFFLINE=1, no analytics) is set by the library itself when
-# it is imported: vectorstore/environment.py.
+# it is imported: models/environment.py.
 
 .PHONY: install run test lint ingest bench bench-smoke clean
 
@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	# The CPU build of torch first: anything else would pull several GB of CUDA.
 	$(PY) -m pip install -q "torch==2.13.0"
 	$(PY) -m pip install -q -e ".[test,bench]"
-	# The int8 ONNX models, built once from the installed weights (vectorstore/onnx_build.py)
+	# The int8 ONNX models, built once from the installed weights (models/onnx_build.py)
 	$(VENV)/bin/article-qa build-models
 	touch $(STAMP)
 

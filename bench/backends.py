@@ -25,7 +25,7 @@ from common import TRAIN, build_index, ingest_vs_raw, table
 
 
 def embedder_fidelity(n: int) -> dict[str, float]:
-    from vectorstore import load_embeddings
+    from models import load_embeddings
 
     store = build_index().store
     total = store.count()
@@ -43,7 +43,7 @@ def embedder_fidelity(n: int) -> dict[str, float]:
 
 
 def reader_fidelity(n_questions: int = 300) -> dict[str, float]:
-    from qa.reader import Reader
+    from models.reader import Reader
 
     lines = (TRAIN / "questions.jsonl").read_text(encoding="utf-8").splitlines()
     pairs: list[tuple[str, list[str]]] = []

@@ -168,7 +168,8 @@ def _cached_index(name: str, corpus: Callable[[Path], Path], backend: str = "tor
     store copied to ``name-onnx`` and re-embedded when it is cached (else ingested anew)."""
     import shutil
 
-    from vectorstore import ArticleStore, ingest, load_embeddings, reindex
+    from models import load_embeddings
+    from vectorstore import ArticleStore, ingest, reindex
 
     model = os.environ.get("ARTICLE_QA_EMBEDDING_MODEL", "")  # another embedder: its own cache
     name += f"-{Path(model).name}" if model else ""
@@ -203,7 +204,8 @@ def ingest_vs_raw(n_articles: int = 150, backend: str = "torch") -> tuple[float,
     same chunk texts, measured in this process one after the other, on ``backend``."""
     import tempfile
 
-    from vectorstore import ArticleStore, ingest, load_embeddings
+    from models import load_embeddings
+    from vectorstore import ArticleStore, ingest
 
     folder = Path(tempfile.mkdtemp(prefix="aq-throughput-"))
     subset = folder / "corpus.jsonl"

@@ -26,8 +26,9 @@ from pathlib import Path
 
 from common import table
 
+from models import load_embeddings
 from sources import HOST_DELAY_S, STATE_FILE, FeedList
-from vectorstore import ArticleStore, ingest, load_embeddings, sync_feeds
+from vectorstore import ArticleStore, ingest, sync_feeds
 
 TOWNS = ["Arlen", "Brisk", "Cobalt", "Dunmore", "Elling", "Farrow", "Gilford", "Harlow"]
 

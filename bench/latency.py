@@ -47,8 +47,9 @@ def p95(values: list[float]) -> float:
 
 def answers(backend: str, asks: int, tmp: Path) -> dict[str, float]:
     """The sample's timings on one backend, in seconds."""
+    from models import load_embeddings
     from qa import Assistant, Settings
-    from vectorstore import ArticleStore, ingest, load_embeddings
+    from vectorstore import ArticleStore, ingest
 
     t0 = time.perf_counter()
     embeddings = load_embeddings(backend=backend)  # type: ignore[arg-type]

@@ -34,7 +34,7 @@ from typing import Any
 
 from common import DATA, ROOT, build_index, read_jsonl, table
 
-from vectorstore import OFFLINE_ENVIRONMENT
+from models import OFFLINE_ENVIRONMENT
 
 SAMPLE_QUESTIONS = [
     "What does Kim want from Russia?",

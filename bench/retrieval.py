@@ -43,8 +43,8 @@ def main() -> None:
     parser = dev_arguments("retrieval", __doc__)
     args = parser.parse_args()
 
+    from models.reader import Reader
     from qa import Filters
-    from qa.reader import Reader
     from qa.reading import rerank
     from qa.retrieval import Retriever, Search
 

@@ -14,8 +14,8 @@ from qa import (
     FeedListError,
     InputError,
     LLMError,
+    ModelError,
     QuestionError,
-    ReaderError,
     StoreError,
 )
 
@@ -54,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         InputError,
         FeedListError,
         LLMError,
-        ReaderError,
+        ModelError,
     ) as exc:
         print(inert(f"error: {exc}"), file=sys.stderr)
     except KeyboardInterrupt:

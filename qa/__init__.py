@@ -4,13 +4,13 @@
 >>> print(answer("What does Kim want from Russia?"))
 """
 
+from models import ModelError, ReaderError
 from sources import SUPPORTED_SUFFIXES, Feed, FeedListError, InputError, http_url
 from vectorstore import ArticleInfo, IngestReport, ReadOnlyError, StoreError, SyncReport
 
 from .assistant import Assistant, EmptyStoreError, answer, stream
 from .llm import LLMError
 from .query import Filters, QuestionError, parse_day
-from .reader import ReaderError
 from .results import Answer, Citation, ShortAnswer
 from .settings import Settings
 
@@ -27,6 +27,7 @@ __all__ = [
     "IngestReport",
     "InputError",
     "LLMError",
+    "ModelError",
     "QuestionError",
     "ReadOnlyError",
     "ReaderError",

@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from models import Backend, Reader, SentenceEmbeddings, load_embeddings
 from sources import (
     IS_A_FEED,
     STATE_FILE,
@@ -26,14 +27,11 @@ from sources import (
 from vectorstore import (
     ArticleInfo,
     ArticleStore,
-    Backend,
     IngestReport,
     Passage,
     ReadOnlyError,
-    SentenceEmbeddings,
     SyncReport,
     ingest,
-    load_embeddings,
     reindex,
     remove_promoting_copy,
     sync_feeds,
@@ -46,7 +44,6 @@ from .followup import focus, is_follow_up, rewrite
 from .llm import LLMError, chat_model, condense
 from .offline import OfflineAnswerer
 from .query import FILTER_FIELDS, Filters, QuestionError
-from .reader import Reader
 from .reading import ReaderAnswerer, rerank
 from .results import Answer
 from .retrieval import Retriever, Search

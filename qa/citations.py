@@ -9,7 +9,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from vectorstore import EmbeddingModel, Passage, clause_spans, embed_many, sentence_spans, terms
+from models import EmbeddingModel, embed_many
+from vectorstore import Passage, clause_spans, sentence_spans, terms
 
 from .results import Citation
 

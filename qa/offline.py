@@ -33,12 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
-from vectorstore import (
-    EmbeddingModel,
-    Passage,
-    embed_many,
-    terms,
-)
+from models import EmbeddingModel, embed_many
+from vectorstore import Passage, terms
 
 from .citations import Claim
 from .features import (

@@ -1,7 +1,7 @@
 """The offline answer as a reader gives it: a short answer, the sentence that says it, and
 at most one more quote.
 
-The reader (``qa/reader.py``) scores the retrieved passages' sentences and headlines for
+The reader (``models/reader.py``) scores the retrieved passages' sentences and headlines for
 how likely each holds the answer. The likeliest is the lead; when the best span of the top
 few sentences is confident enough it is the short answer ("Vladivostok"), and the
 sentence it comes from leads. When even the likeliest sentence is below the reader's
@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vectorstore import EmbeddingModel, Passage, embed_many, sentence_spans, terms
+from models import EmbeddingModel, Reader, Reading, embed_many
+from vectorstore import Passage, sentence_spans, terms
 
 from .citations import Claim
 from .features import (
@@ -37,7 +38,6 @@ from .features import (
     overlaps,
     restates,
 )
-from .reader import Reader, Reading
 
 MAX_WORDS = 40  # an answer's word budget, [n] markers included
 LONG_SENTENCE = 32  # a lead longer than this is quoted by its clause holding the answer

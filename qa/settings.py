@@ -9,8 +9,9 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models import DEFAULT_BACKEND, Backend
 from sources import FETCH_DEADLINE_S, HOST_DELAY_S, MB
-from vectorstore import CHUNK_TOKENS, DEFAULT_BACKEND, OVERLAP_TOKENS, Backend
+from vectorstore import CHUNK_TOKENS, OVERLAP_TOKENS
 
 
 def default_store_dir() -> Path:
@@ -53,7 +54,7 @@ class Settings(BaseSettings):
     )
     rerank: bool = Field(
         False,
-        description="reorder retrieved passages by the trained reader (qa/reader.py); off: "
+        description="reorder retrieved passages by the trained reader (models/reader.py); off: "
         "on RealTime QA it ranked worse than the hybrid fusion alone",
     )
     rerank_pool: int = Field(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from vectorstore.environment import offline_environment
+from models.environment import offline_environment
 
 offline_environment(force=True)
 for _name in list(os.environ):

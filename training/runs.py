@@ -26,7 +26,7 @@ def seeded(seed: int) -> None:
 def provenance(weights: Path, script: str, seed: int) -> dict[str, Any]:
     """The first fields of a shipped model's manifest: its weights' hash and where they
     come from."""
-    from vectorstore import file_sha256
+    from models import file_sha256
 
     return {
         "sha256": file_sha256(weights),

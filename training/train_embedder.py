@@ -24,10 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from models.embeddings import packaged_model_path  # noqa: E402
+from models.weights import MANIFEST, WEIGHTS  # noqa: E402
 from training import passages, runs  # noqa: E402
 from training.pairs import HOLDOUT_WEEKS  # noqa: E402
-from vectorstore.embeddings import packaged_model_path  # noqa: E402
-from vectorstore.model_files import MANIFEST, WEIGHTS  # noqa: E402
 
 OUT = ROOT / "training" / ".work" / "news-minilm"  # shipped only if it beats the stock model
 WORK = ROOT / "training" / ".work" / "embedder"

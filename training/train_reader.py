@@ -1,4 +1,5 @@
-"""Train the reader (``qa/reader.py``) on RealTime QA *train* and write it to qa/models/reader.
+"""Train the reader (``models/reader.py``) on RealTime QA *train*; write it to
+``models/shipped/reader``.
 
     .venv/bin/python training/train_reader.py [--epochs 2] [--synthetic 3000] [--seed 13]
 
@@ -30,10 +31,10 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa.reader import MANIFEST, MAX_TOKENS, Reader, build_model  # noqa: E402
+from models import WEIGHTS  # noqa: E402
+from models.reader import MANIFEST, MAX_TOKENS, Reader, build_model  # noqa: E402
 from training import pairs  # noqa: E402
 from training.runs import provenance, seeded  # noqa: E402
-from vectorstore import WEIGHTS  # noqa: E402
 
 TOKENIZER_FILES = (
     "vocab.txt",
@@ -256,7 +257,7 @@ CARD = """# article-qa reader
 A MiniLM cross-encoder with a span head: for a (question, sentence) pair it gives the chance
 that the sentence holds the answer (relevance, on [CLS]) and where the answer starts and ends
 in it (span). Used by article-qa to rerank retrieved passages, choose the lead sentence of an
-offline answer and extract the short answer (`qa/reader.py`).
+offline answer and extract the short answer (`models/reader.py`).
 
 ## Base model
 `sentence-transformers/all-MiniLM-L6-v2` (6 layers, 384 wide, 22.7 M parameters), as shipped
@@ -341,7 +342,7 @@ def main() -> None:
         BertTokenizerFast,
     )
 
-    from vectorstore import load_embeddings
+    from models import load_embeddings
 
     seeded(args.seed)
     started = time.perf_counter()

@@ -26,9 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from models.embeddings import packaged_model_path  # noqa: E402
+from models.weights import MANIFEST, WEIGHTS  # noqa: E402
 from training import passages, runs  # noqa: E402
-from vectorstore.embeddings import packaged_model_path  # noqa: E402
-from vectorstore.model_files import MANIFEST, WEIGHTS  # noqa: E402
 
 OUT = ROOT / "training" / ".work" / "news-reranker"
 WORK = ROOT / "training" / ".work" / "reranker"

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
+from models import EmbeddingModel, load_embeddings
 from sources import STATE_FILE
 
 from .errors import StoreError
@@ -195,3 +196,36 @@ def store_errors(method: Callable[..., _T]) -> Callable[..., _T]:
             raise
 
     return wrapper
+
+
+class ChromaEmbeddingFunction:
+    """Chroma's embedding-function protocol over an ``EmbeddingModel``."""
+
+    def __init__(self, embeddings: EmbeddingModel) -> None:
+        self._embeddings = embeddings
+
+    def __call__(self, input: list[str]) -> list[list[float]]:
+        return self._embeddings.embed_documents(list(input))
+
+    def embed_query(self, input: list[str]) -> list[list[float]]:
+        return [self._embeddings.embed_query(text) for text in input]
+
+    @staticmethod
+    def name() -> str:
+        return "article-qa-sentence-transformers"
+
+    def is_legacy(self) -> bool:
+        return False
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> ChromaEmbeddingFunction:
+        return ChromaEmbeddingFunction(load_embeddings())
+
+    def default_space(self) -> str:
+        return "cosine"
+
+    def supported_spaces(self) -> list[str]:
+        return ["cosine", "l2", "ip"]

@@ -7,9 +7,5 @@ class StoreError(RuntimeError):
     """The vector store cannot be opened or used; the message says what to do."""
 
 
-class ModelError(StoreError):
-    """The store's embedding model cannot be loaded (a missing package, a wrong folder)."""
-
-
 class ReadOnlyError(StoreError):
     """A write asked of a store (or an assistant) that only answers questions."""

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from models import wordpiece_fits
 from sources import (
     FETCH_DEADLINE_S,
     HOST_DELAY_S,
@@ -32,7 +33,6 @@ from sources import (
 
 from .chunking import CHUNK_TOKENS, OVERLAP_TOKENS, chunk_text
 from .documents import Chunk
-from .embeddings import wordpiece_fits
 from .reports import FeedResult, IngestItem, IngestReport, SyncReport
 from .store import ArticleStore
 

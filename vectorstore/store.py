@@ -18,9 +18,12 @@ from typing import Any
 import numpy as np
 from filelock import FileLock
 
+from models import Embedder, EmbeddingModel
+
 from .chroma import (
     OPEN_LOCK,
     WRITE_LOCK,
+    ChromaEmbeddingFunction,
     finish_swap,
     import_chromadb,
     open_client,
@@ -31,7 +34,6 @@ from .chroma import (
 from .consistency import OneWriter
 from .copies import Copies
 from .documents import ArticleInfo, Passage
-from .embeddings import ChromaEmbeddingFunction, Embedder, EmbeddingModel
 from .errors import StoreError
 from .writes import Writes
 

@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Literal
 
+from models import EmbeddingModel
 from sources import Article
 
 from .chroma import store_errors
 from .copies import Copies, also_at, encode, signature, with_copies
 from .documents import Chunk, indexed_text
-from .embeddings import EmbeddingModel
 
 Status = Literal["added", "unchanged", "updated", "folded"]  # folded: a copy (copies.py)
 

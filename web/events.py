@@ -17,8 +17,8 @@ from qa import (
     FeedListError,
     Filters,
     InputError,
+    ModelError,
     QuestionError,
-    ReaderError,
     StoreError,
 )
 
@@ -36,8 +36,9 @@ from .render import (
     text,
 )
 
-ANSWER_ERRORS = (EmptyStoreError, QuestionError, StoreError, ReaderError)
-WRITE_ERRORS = (StoreError, InputError, FeedListError)  # said on the page, never raised
+STORE_ERRORS = (StoreError, ModelError)  # the store or its models cannot be used
+ANSWER_ERRORS = (EmptyStoreError, QuestionError, *STORE_ERRORS)
+WRITE_ERRORS = (*STORE_ERRORS, InputError, FeedListError)  # said on the page, never raised
 UNEXPECTED = "article-qa could not answer this; the server's log has the details"
 UPLOADS_OFF = "this page does not take uploads (ARTICLE_QA_ALLOW_UPLOADS, ARTICLE_QA_READ_ONLY)"
 WEB_ADD_OFF = (
@@ -111,7 +112,7 @@ class Events:
     def collection(self) -> str:
         try:
             return collection_html(self.bot.articles(), self.bot.count())
-        except StoreError as exc:
+        except STORE_ERRORS as exc:
             return collection_html([], 0, problem=str(exc))
 
     def add_files(
@@ -182,7 +183,7 @@ class Events:
         """The newest stories of the last two days (``Assistant.latest``)."""
         try:
             return latest_html(self.bot.latest())
-        except StoreError as exc:
+        except STORE_ERRORS as exc:
             return f'<p class="aq-empty">{text(str(exc))}</p>'
 
     def feeds(self) -> str:
@@ -195,7 +196,7 @@ class Events:
         """The status line (empty store, unreadable store) and the collection panel."""
         try:
             empty = self.bot.count() == 0
-        except StoreError as exc:
+        except STORE_ERRORS as exc:
             return problem_markdown(exc), ""
         return (f"ℹ️ {NO_ARTICLES}" if empty else ""), self.collection()
 

@@ -23,6 +23,8 @@ from qa import (
     EmptyStoreError,
     Feed,
     IngestReport,
+    ModelError,
+    ReaderError,
     ReadOnlyError,
     Settings,
     StoreError,
@@ -185,7 +187,9 @@ def problem_markdown(exc: Exception) -> str:
     """What the chat says when a question can't be answered."""
     if isinstance(exc, EmptyStoreError):
         return NO_ARTICLES
-    if isinstance(exc, StoreError) and not isinstance(exc, ReadOnlyError):
+    if isinstance(exc, StoreError | ModelError) and not isinstance(
+        exc, ReadOnlyError | ReaderError
+    ):
         return f"⚠️ The article store is unavailable: {text(str(exc))}"
     return f"⚠️ {text(str(exc))}"
 

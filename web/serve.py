@@ -8,7 +8,7 @@ import sys
 
 import gradio as gr
 
-from qa import Assistant, StoreError
+from qa import Assistant, ModelError, StoreError
 
 from .page import create_demo
 
@@ -34,7 +34,7 @@ def serve(
     page = page or create_demo(bot)
     try:
         seed(bot)
-    except StoreError as exc:
+    except (StoreError, ModelError) as exc:
         print(f"article-qa: {exc}", file=sys.stderr)
     said = io.StringIO()
     with contextlib.redirect_stdout(said):  # Gradio's own share-link failure is a page long

@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from models import load_embeddings
 from qa import Assistant, Settings, StoreError
 from tests.fixtures.stores import SAMPLE_DIR, council_articles
-from vectorstore import ChunkIndex, ingest, load_embeddings, where_clause
+from vectorstore import ChunkIndex, ingest, where_clause
 from vectorstore.store import ArticleStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,7 +85,7 @@ def other_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     to 128 dimensions on top (a real sentence-transformers model, saved to a folder)."""
     from sentence_transformers import SentenceTransformer, models
 
-    from vectorstore.embeddings import packaged_model_path
+    from models.embeddings import packaged_model_path
 
     base = SentenceTransformer(packaged_model_path(), device="cpu")
     dense = models.Dense(384, 128, activation_function=None)

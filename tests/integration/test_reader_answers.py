@@ -112,8 +112,8 @@ def test_the_short_answer_names_the_thing_asked(reader_bot, question: str, expec
 @pytest.fixture(scope="module")
 def eager_bot(sample_store_dir):  # type: ignore[no-untyped-def]
     """An assistant whose reader gives a short answer at any confidence."""
+    from models.reader import Reader
     from qa import Assistant, Settings
-    from qa.reader import Reader
 
     bot = Assistant(Settings(store_dir=sample_store_dir, offline_reader=True))
     reader = Reader(Reader.shared().folder)

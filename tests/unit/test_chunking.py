@@ -5,9 +5,9 @@ from __future__ import annotations
 from itertools import pairwise
 from pathlib import Path
 
+from models.embeddings import MAX_WORDPIECES, wordpiece_fits
 from sources import load_file
 from vectorstore.chunking import chunk_text, count_tokens
-from vectorstore.embeddings import MAX_WORDPIECES, wordpiece_fits
 from vectorstore.sentences import sentence_spans
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from vectorstore import ModelError, SentenceEmbeddings
-from vectorstore import embeddings as embedding_module
-from vectorstore.model_files import MANIFEST, WEIGHTS, check_weights, file_sha256
+from models import ModelError, SentenceEmbeddings
+from models import embeddings as embedding_module
+from models.weights import MANIFEST, WEIGHTS, check_weights, file_sha256
 
 
 def _shipped(folder: Path, content: bytes, recorded: bytes) -> Path:

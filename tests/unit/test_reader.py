@@ -1,4 +1,4 @@
-"""The trained reader (qa/reader.py): the shipped weights, their check, what they read."""
+"""The trained reader (models/reader.py): the shipped weights, their check, what they read."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.reader import MANIFEST, TRAIN_COMMAND, Reader, ReaderError, default_folder
-from vectorstore import WEIGHTS
+from models import WEIGHTS
+from models.reader import MANIFEST, TRAIN_COMMAND, Reader, ReaderError, default_folder
 
 SENTENCES = [
     "Kim is expected to meet Putin in the Russian port city of Vladivostok.",

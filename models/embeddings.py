@@ -29,7 +29,7 @@ from .encoders import (
     open_encoder,
 )
 from .errors import ModelError
-from .model_files import check_weights
+from .weights import check_weights
 
 PACKAGED_NAME = "all-MiniLM-L6-v2"  # the packaged model, as stores record it
 # Embedders trained here and shipped in vectorstore/models, by the name a setting gives
@@ -211,36 +211,3 @@ def wordpiece_fits(embeddings: EmbeddingModel) -> Any:
         return None  # another model: its own limits are its business
     limit = embeddings.max_tokens
     return lambda text: embeddings.count_tokens(text) <= limit
-
-
-class ChromaEmbeddingFunction:
-    """Chroma's embedding-function protocol over an ``EmbeddingModel``."""
-
-    def __init__(self, embeddings: EmbeddingModel) -> None:
-        self._embeddings = embeddings
-
-    def __call__(self, input: list[str]) -> list[list[float]]:
-        return self._embeddings.embed_documents(list(input))
-
-    def embed_query(self, input: list[str]) -> list[list[float]]:
-        return [self._embeddings.embed_query(text) for text in input]
-
-    @staticmethod
-    def name() -> str:
-        return "article-qa-sentence-transformers"
-
-    def is_legacy(self) -> bool:
-        return False
-
-    def get_config(self) -> dict[str, Any]:
-        return {}
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> ChromaEmbeddingFunction:
-        return ChromaEmbeddingFunction(load_embeddings())
-
-    def default_space(self) -> str:
-        return "cosine"
-
-    def supported_spaces(self) -> list[str]:
-        return ["cosine", "l2", "ip"]

