@@ -6,10 +6,11 @@ from __future__ import annotations
 import os
 
 from qa import Assistant  # first: importing the library sets the offline environment
-from web import create_demo, serve
+from web import PageSettings, create_demo, serve
 
 bot = Assistant()
-demo = create_demo(bot)
+page = PageSettings()
+demo = create_demo(bot, page)
 
 if __name__ == "__main__":
     serve(  # a Hugging Face Space sets GRADIO_SERVER_NAME=0.0.0.0
@@ -18,4 +19,5 @@ if __name__ == "__main__":
         port=int(os.environ.get("ARTICLE_QA_PORT", "7860")),
         share=os.environ.get("ARTICLE_QA_SHARE", "").lower() in {"1", "true", "yes"},
         page=demo,
+        settings=page,
     )

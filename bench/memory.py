@@ -38,9 +38,7 @@ def measure(backend: str, n_questions: int) -> list[tuple[str, float]]:
 
     steps.append(("+ Gradio and the page's code", _rss()))
     folder = build_index(backend=backend).store.folder
-    bot = Assistant(
-        Settings(store_dir=folder, collection="realtimeqa", backend=backend, seed_dir=None)
-    )
+    bot = Assistant(Settings(store_dir=folder, collection="realtimeqa", backend=backend))
     bot.store.count()
     steps.append(("+ the store (Chroma, 39k chunks)", _rss()))
     bot.retriever.index.sync()

@@ -29,7 +29,6 @@ def settings(args: argparse.Namespace) -> Settings:
         ("chroma_url", "chroma_url"),
         ("top_k", "top_k"),
         ("mode", "retrieval_mode"),
-        ("auth", "auth"),
     ):
         if getattr(args, option, None):
             overrides[field] = getattr(args, option)

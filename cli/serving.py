@@ -21,11 +21,12 @@ def cmd_build_models(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     bot = Assistant(settings(args))
     try:
-        from web import serve
+        from web import PageSettings, serve
     except ImportError as exc:
         print(f"the web page is not available: {exc}", file=sys.stderr)
         return 1
-    serve(bot, host=args.host, port=args.port, share=args.share)
+    page = PageSettings(**({"auth": args.auth} if args.auth else {}))
+    serve(bot, host=args.host, port=args.port, share=args.share, settings=page)
     return 0
 
 

@@ -97,20 +97,11 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
     llm_timeout: float = Field(60.0, gt=0)
 
-    llm_choices: str = Field(
-        "", description="more chat models the page offers, comma-separated ('' = just llm)"
-    )
-
-    # -- the page ----------------------------------------------------------------------
-    auth: SecretStr | None = Field(
-        None, description="password-protect the page: 'user:pass' (several: comma-separated)"
-    )
+    # -- writes from outside (the page's own settings are web.settings.PageSettings) -----
     upload_dir: Path | None = Field(
         None, description="where page uploads go; default: beside store"
     )
     max_upload_mb: int = Field(20, ge=1, le=1024, description="largest file the page accepts")
-    concurrency: int = Field(8, ge=1, le=64, description="questions answered at once")
-    queue_size: int = Field(200, ge=1, description="requests that may wait in the page's queue")
     fetch_allow_private: bool = Field(
         False,
         description="fetch pages and feeds from private, loopback and link-local addresses too "
@@ -130,13 +121,6 @@ class Settings(BaseSettings):
         description="a public demo: questions only; no uploads, web adds or feed changes "
         "(the page hides them and its endpoints refuse them)",
     )
-    allow_uploads: bool = Field(True, description="the page accepts uploaded files")
-    allow_web_add: bool = Field(
-        True, description="the page adds web pages and follows feeds by address"
-    )
-    seed_dir: Path | None = Field(
-        Path("data/articles"), description="ingested when the page starts on an empty store"
-    )
 
     @field_validator(
         "llm",
@@ -145,7 +129,6 @@ class Settings(BaseSettings):
         "llm_base_url",
         "reader_dir",
         "upload_dir",
-        "seed_dir",
         "min_support",
         mode="before",
     )
@@ -167,25 +150,7 @@ class Settings(BaseSettings):
                 "ARTICLE_QA_LLM_BASE_URL is set but ARTICLE_QA_LLM is not: "
                 "name the model too, e.g. ARTICLE_QA_LLM=openai:my-model"
             )
-        self.auth_pairs()  # fail early on a malformed value
         return self
-
-    def auth_pairs(self) -> list[tuple[str, str]]:
-        """``auth`` as (user, password) pairs; [] when the page is open."""
-        if self.auth is None or not self.auth.get_secret_value().strip():
-            return []
-        pairs = []
-        for item in self.auth.get_secret_value().split(","):
-            user, sep, password = item.strip().partition(":")
-            if not sep or not user or not password:
-                raise ValueError("ARTICLE_QA_AUTH must be 'user:password' (several: 'a:pw1,b:pw2')")
-            pairs.append((user, password))
-        return pairs
-
-    def llm_options(self) -> list[str]:
-        """The chat models the page can switch between (the configured one first)."""
-        names = [self.llm or ""] + [x.strip() for x in self.llm_choices.split(",")]
-        return [n for n in dict.fromkeys(names) if n]
 
     @property
     def upload_bytes(self) -> int:
@@ -195,16 +160,6 @@ class Settings(BaseSettings):
     def uploads(self) -> Path:
         """The upload folder: ``upload_dir``, else ``uploads/`` beside the store folder."""
         return self.upload_dir or self.store_dir.parent / "uploads"
-
-    @property
-    def uploads_allowed(self) -> bool:
-        """Whether the page may take uploads (``allow_uploads`` and not ``read_only``)."""
-        return self.allow_uploads and not self.read_only
-
-    @property
-    def web_add_allowed(self) -> bool:
-        """Whether the page may add pages and feeds (``allow_web_add``, not ``read_only``)."""
-        return self.allow_web_add and not self.read_only
 
     @property
     def offline_answerer(self) -> str:

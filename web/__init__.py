@@ -7,5 +7,6 @@ import qa  # noqa: F401 (first: importing the library sets the offline environme
 
 from .page import create_demo
 from .serve import seed, serve
+from .settings import PageSettings
 
-__all__ = ["create_demo", "seed", "serve"]
+__all__ = ["PageSettings", "create_demo", "seed", "serve"]

@@ -35,6 +35,7 @@ from .render import (
     sources_html,
     text,
 )
+from .settings import PageSettings
 
 STORE_ERRORS = (StoreError, ModelError)  # the store or its models cannot be used
 ANSWER_ERRORS = (EmptyStoreError, QuestionError, *STORE_ERRORS)
@@ -52,10 +53,11 @@ class Events:
     """The page's event handlers over one ``Assistant`` (and, when the page offers other
     chat models, one per model, made on first use)."""
 
-    def __init__(self, bot: Assistant) -> None:
+    def __init__(self, bot: Assistant, page: PageSettings) -> None:
         self.bot = bot
+        self.page = page
         self.default = bot.settings.llm or OFFLINE
-        self.choices = [OFFLINE, *bot.settings.llm_options()]
+        self.choices = [OFFLINE, *page.llm_options(bot.settings)]
         self.bots: dict[str, Assistant] = {self.default: bot}
 
     def assistant_for(self, choice: str | None) -> Assistant:
@@ -121,7 +123,7 @@ class Events:
         progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's way)
     ) -> tuple[str, str, None]:
         """Keep and ingest the uploaded files; what was added and what was refused."""
-        if not self.bot.settings.uploads_allowed:
+        if not self.page.uploads_allowed(self.bot.settings):
             return problem_markdown(InputError(UPLOADS_OFF)), self.collection(), None
         if not files:
             return "Choose one or more files first.", self.collection(), None
@@ -150,7 +152,7 @@ class Events:
         progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's way)
     ) -> tuple[str, str, str]:
         """Add a page or follow a feed; says which it found and what was stored."""
-        if not self.bot.settings.web_add_allowed:
+        if not self.page.web_add_allowed(self.bot.settings):
             return problem_markdown(InputError(WEB_ADD_OFF)), self.feeds(), self.collection()
         if not (url or "").strip():
             return (
@@ -170,7 +172,7 @@ class Events:
         progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's way)
     ) -> tuple[str, str, str]:
         """Sync every followed feed, with progress."""
-        if not self.bot.settings.web_add_allowed:
+        if not self.page.web_add_allowed(self.bot.settings):
             return problem_markdown(InputError(WEB_ADD_OFF)), self.feeds(), self.collection()
         progress(0, desc="Syncing feeds")
         try:
@@ -259,8 +261,8 @@ def register_events(demo: gr.Blocks, ui: Layout, events: Events) -> None:
         lambda: ([], sources_html([])), None, [ui.answers, ui.sources], api_visibility="private"
     )
     demo.load(events.on_load, None, [ui.status, ui.collection], api_visibility="private")
-    allowed = events.bot.settings
-    if allowed.uploads_allowed:  # else no endpoint at all (and the handler refuses too)
+    page, config = events.page, events.bot.settings
+    if page.uploads_allowed(config):  # else no endpoint at all (and the handler refuses too)
         ui.add.click(
             events.add_files,
             [ui.files],
@@ -268,7 +270,7 @@ def register_events(demo: gr.Blocks, ui: Layout, events: Events) -> None:
             concurrency_limit=1,
             api_visibility="private",
         ).then(events.on_load, None, [ui.status, ui.collection], api_visibility="private")
-    if allowed.web_add_allowed:
+    if page.web_add_allowed(config):
         web_outputs = [ui.web_report, ui.feeds, ui.collection]
         # public: programs may add pages and feeds too (behind the page's login, when one is
         # set); a slow server holds up only its own request (fetching takes no lock)

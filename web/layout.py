@@ -10,6 +10,7 @@ import gradio as gr
 from qa import SUPPORTED_SUFFIXES, Settings
 
 from .render import OFFLINE, answerer_markdown, asset, sources_html
+from .settings import PageSettings
 
 EXAMPLES = [
     "What does Kim want from Russia?",
@@ -54,11 +55,11 @@ def _upper_bound(field: str) -> int:
     return next(int(m.le) for m in Settings.model_fields[field].metadata if hasattr(m, "le"))
 
 
-def build_layout(settings: Settings) -> Layout:
+def build_layout(settings: Settings, page: PageSettings) -> Layout:
     """Lay out the page inside the current ``gr.Blocks``."""
-    choices = [OFFLINE, *settings.llm_options()]
+    choices = [OFFLINE, *page.llm_options(settings)]
     gr.Markdown("# article-qa\nAsk about the news articles: every answer cites its passages.")
-    gr.Markdown(answerer_markdown(settings), elem_id="answerer")
+    gr.Markdown(answerer_markdown(settings, choices[1:]), elem_id="answerer")
     status = gr.Markdown(elem_id="status")
     answers = gr.State([])
     with gr.Row(equal_height=False):
@@ -117,7 +118,7 @@ def build_layout(settings: Settings) -> Layout:
                     visible=len(choices) > 1,
                     interactive=True,
                 )
-            with gr.Accordion("Add articles", open=False, visible=settings.uploads_allowed):
+            with gr.Accordion("Add articles", open=False, visible=page.uploads_allowed(settings)):
                 files = gr.File(
                     file_count="multiple",
                     file_types=list(SUPPORTED_SUFFIXES),
@@ -127,7 +128,9 @@ def build_layout(settings: Settings) -> Layout:
                 )
                 add = gr.Button("Add to collection", elem_id="add")
                 report = gr.Markdown(elem_id="ingest-report")
-            with gr.Accordion("Add from the web", open=False, visible=settings.web_add_allowed):
+            with gr.Accordion(
+                "Add from the web", open=False, visible=page.web_add_allowed(settings)
+            ):
                 web_url = gr.Textbox(
                     label="A web page or a feed (RSS, Atom)",
                     placeholder="https://…",

@@ -9,15 +9,20 @@ from qa import Assistant, Settings
 
 from .events import Events, register_events
 from .layout import build_layout
+from .settings import PageSettings
 
 
-def create_demo(bot: Assistant | Settings | None = None) -> gr.Blocks:
+def create_demo(
+    bot: Assistant | Settings | None = None, page: PageSettings | None = None
+) -> gr.Blocks:
     """The page answering with ``bot`` (or an ``Assistant`` built from these settings, or
-    from the environment). Cheap: nothing is loaded until the first question."""
+    from the environment), set up by ``page`` (default: the environment's). Cheap: nothing
+    is loaded until the first question."""
     if not isinstance(bot, Assistant):
         bot = Assistant(bot)
+    page = page or PageSettings()
     with gr.Blocks(title="article-qa", fill_height=True) as demo:
-        ui = build_layout(bot.settings)
-        register_events(demo, ui, Events(bot))
-    demo.queue(default_concurrency_limit=bot.settings.concurrency, max_size=bot.settings.queue_size)
+        ui = build_layout(bot.settings, page)
+        register_events(demo, ui, Events(bot, page))
+    demo.queue(default_concurrency_limit=page.concurrency, max_size=page.queue_size)
     return demo

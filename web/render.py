@@ -194,8 +194,9 @@ def problem_markdown(exc: Exception) -> str:
     return f"⚠️ {text(str(exc))}"
 
 
-def answerer_markdown(settings: Settings) -> str:
-    """The line under the title: which answerer is active and how to change it."""
+def answerer_markdown(settings: Settings, models: list[str]) -> str:
+    """The line under the title: which answerer is active and how to change it (``models``:
+    the chat models the page lets a visitor pick)."""
     if settings.llm:
         active = f"the chat model **{text(settings.llm)}**, checked against the passages"
     else:
@@ -204,5 +205,5 @@ def answerer_markdown(settings: Settings) -> str:
         f"Answers by {active}. To change it, set `ARTICLE_QA_LLM` "
         "(e.g. `openai:gpt-4o-mini`, `ollama:llama3.2`, or a model on an OpenAI-compatible "
         "server with `ARTICLE_QA_LLM_BASE_URL`) and restart"
-        + (", or pick one under **Settings**." if len(settings.llm_options()) > 0 else ".")
+        + (", or pick one under **Settings**." if models else ".")
     )

@@ -5,17 +5,19 @@ from __future__ import annotations
 import contextlib
 import io
 import sys
+from pathlib import Path
 
 import gradio as gr
 
 from qa import Assistant, ModelError, StoreError
 
 from .page import create_demo
+from .settings import PageSettings
 
 
-def seed(bot: Assistant) -> None:
-    """Ingest the bundled articles when the store is empty (a fresh Space, a first run)."""
-    folder = bot.settings.seed_dir
+def seed(bot: Assistant, folder: Path | None) -> None:
+    """Ingest ``folder`` (the bundled articles) when the store is empty (a fresh Space, a
+    first run)."""
     if folder and folder.is_dir() and bot.count() == 0:
         report = bot.ingest([folder])
         print(f"article-qa: the store was empty; ingested {folder}: {report.summary()}")
@@ -28,12 +30,15 @@ def serve(
     share: bool = False,
     block: bool = True,
     page: gr.Blocks | None = None,
+    settings: PageSettings | None = None,
 ) -> gr.Blocks:
-    """Serve the page over ``bot`` (``page``, if already built for it); with ``share``, a
-    public link where one can be made."""
-    page = page or create_demo(bot)
+    """Serve the page over ``bot`` (``page``, if already built for it), set up by
+    ``settings`` (default: the environment's); with ``share``, a public link where one can
+    be made."""
+    settings = settings or PageSettings()
+    page = page or create_demo(bot, settings)
     try:
-        seed(bot)
+        seed(bot, settings.seed_dir)
     except (StoreError, ModelError) as exc:
         print(f"article-qa: {exc}", file=sys.stderr)
     said = io.StringIO()
@@ -42,7 +47,7 @@ def serve(
             server_name=host,
             server_port=port,
             share=share,
-            auth=bot.settings.auth_pairs() or None,
+            auth=settings.auth_pairs() or None,
             max_file_size=bot.settings.upload_bytes,
             prevent_thread_lock=True,
             quiet=True,

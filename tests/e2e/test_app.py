@@ -213,7 +213,7 @@ def test_the_page_is_built_over_the_assistant_it_is_given(tmp_path: Path) -> Non
     from qa import Assistant, Settings
     from web import create_demo
 
-    bot = Assistant(Settings(store_dir=tmp_path / "store", seed_dir=None))
+    bot = Assistant(Settings(store_dir=tmp_path / "store"))
     first, second = create_demo(bot), create_demo(bot)
     assert first is not second and not hasattr(first, "article_qa")
     assert "embeddings" not in vars(bot) and "store" not in vars(bot)  # nothing loaded yet

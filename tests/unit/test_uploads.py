@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from qa import Settings
 from sources.uploads import UploadError, safe_name, save_upload
+from web import PageSettings
 
 
 @pytest.mark.parametrize(
@@ -51,7 +51,7 @@ def test_oversized_and_unsupported_uploads_are_refused(tmp_path: Path) -> None:
 
 
 def test_auth_setting_is_checked() -> None:
-    assert Settings(auth="a:pw1, b:pw2").auth_pairs() == [("a", "pw1"), ("b", "pw2")]
-    assert Settings().auth_pairs() == []
+    assert PageSettings(auth="a:pw1, b:pw2").auth_pairs() == [("a", "pw1"), ("b", "pw2")]
+    assert PageSettings().auth_pairs() == []
     with pytest.raises(ValueError, match="user:password"):
-        Settings(auth="just-a-password")
+        PageSettings(auth="just-a-password")
