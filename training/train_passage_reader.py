@@ -1,0 +1,184 @@
+"""Train the passage reader on RealTime QA *train*: the reader (``models/reader.py``) taught to
+read whole retrieved chunks (up to 256 word pieces) instead of single sentences.
+
+    .venv/bin/python training/train_passage_reader.py [--epochs 1] [--synthetic 4000]
+
+Starts from the shipped sentence reader (``models/shipped/reader``: its encoder already reads
+questions, its heads already find spans) and trains both heads on the chunk pairs of
+``training/passage_pairs.py``: relevance (binary cross-entropy) and the answer's span
+(cross-entropy on positives), seeded, on the CPU. Checkpoints every ``--save-steps`` into
+``--work`` and resumes from the last one. The held-out weeks give the model card's figures
+and calibrate the short answer's floor. Writes to ``training/.work/passage-reader`` unless
+``--out`` says otherwise (``models/shipped/reader`` ships it). Dev is never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from models import WEIGHTS  # noqa: E402
+from models.reader import MANIFEST, Reader, build_model, default_folder  # noqa: E402
+from qa.spans import answer_key, gather  # noqa: E402
+from training import passage_pairs  # noqa: E402
+from training.runs import provenance, seeded  # noqa: E402
+from training.train_reader import (  # noqa: E402
+    batches,
+    collate,
+    encode,
+    reader_loss,
+    reader_parser,
+    save_weights,
+)
+
+MAX_TOKENS = 256
+WRONG_SHORT_COST = 0.5  # a wrong short answer costs this many right ones
+WORK = ROOT / "training" / ".work"
+
+
+def train(rows: list[dict], model, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
+    """The training loop, checkpointed every ``args.save_steps`` steps and resumed."""
+    from transformers import get_linear_schedule_with_warmup
+
+    rng = random.Random(args.seed)
+    plan = [g for _ in range(args.epochs) for g in batches(rows, args.batch, rng)]
+    heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
+    body = [p for n, p in model.named_parameters() if n.startswith("encoder.") and p.requires_grad]
+    opt = torch.optim.AdamW(
+        [{"params": body, "lr": args.lr}, {"params": heads, "lr": args.lr}], weight_decay=0.01
+    )
+    sched = get_linear_schedule_with_warmup(opt, int(0.06 * len(plan)), len(plan))
+    checkpoint = args.work / "checkpoint.pt"
+    done = 0
+    if checkpoint.is_file():
+        state = torch.load(checkpoint, weights_only=False)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        sched.load_state_dict(state["sched"])
+        done = state["step"]
+        print(f"resumed at step {done}/{len(plan)}", flush=True)
+    model.train()
+    started = time.perf_counter()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # a log to follow
+    for step in range(done, len(plan)):
+        loss = reader_loss(model, collate(plan[step]))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        opt.zero_grad()
+        if (step + 1) % 25 == 0:
+            rate = (step + 1 - done) / (time.perf_counter() - started)
+            print(
+                f"step {step + 1}/{len(plan)} loss {loss.item():.3f} {rate:.2f} steps/s", flush=True
+            )
+        if (step + 1) % args.save_steps == 0 or step + 1 == len(plan):
+            args.work.mkdir(parents=True, exist_ok=True)
+            state = {
+                "model": model.state_dict(),
+                "opt": opt.state_dict(),
+                "sched": sched.state_dict(),
+                "step": step + 1,
+            }
+            torch.save(state, checkpoint.with_suffix(".tmp"))
+            checkpoint.with_suffix(".tmp").replace(checkpoint)
+    model.eval()
+
+
+def evaluate(reader: Reader) -> dict:
+    """The held-out figures and the short answer's calibrated floor: each held-out
+    question's 8 chunks of its first search results closest in words, read together."""
+    groups = passage_pairs.holdout_groups()
+    shorts: list[tuple[float, bool]] = []
+    handed = 0
+    for g in groups:
+        gold = {answer_key(x) for x in g.golds}
+        handed += any(g.labels)
+        found = gather(g.question, g.texts, reader.read(g.question, g.texts)) if g.texts else []
+        top = found[0] if found else None
+        shorts.append((top.score if top else 0.0, top is not None and answer_key(top.text) in gold))
+    best_t, best_gain = 0.0, float("-inf")
+    for t in [i / 100 for i in range(0, 95)]:
+        gain = sum(ok - WRONG_SHORT_COST * (not ok) for c, ok in shorts if c >= t)
+        if gain > best_gain:
+            best_t, best_gain = t, gain
+    given = [ok for c, ok in shorts if c >= best_t]
+    n = max(len(shorts), 1)
+    return {
+        "holdout_questions": len(groups),
+        "holdout_handed": round(handed / n, 4),
+        "short_em_top1": round(sum(ok for _, ok in shorts) / n, 4),
+        "short_em": round(sum(given) / n, 4),
+        "short_given": round(len(given) / n, 4),
+        "short_precision": round(sum(given) / max(len(given), 1), 4),
+        "min_short": best_t,
+    }
+
+
+def main() -> None:
+    parser = reader_parser(__doc__, epochs=1, lr=3e-5, synthetic=4000)
+    parser.add_argument("--synthetic-weight", type=float, default=0.5)
+    parser.add_argument("--save-steps", type=int, default=100)
+    parser.add_argument(
+        "--start", type=Path, default=default_folder(), help="weights to start from"
+    )
+    parser.add_argument("--work", type=Path, default=WORK / "passage-reader-run")
+    parser.add_argument("--out", type=Path, default=WORK / "passage-reader")
+    parser.add_argument("--evaluate-only", action="store_true", help="figures of --out as it is")
+    args = parser.parse_args()
+
+    from safetensors.torch import load_file
+    from transformers import (  # type: ignore[attr-defined]  # exported lazily
+        BertConfig,
+        BertTokenizerFast,
+    )
+
+    seeded(args.seed)
+    started = time.perf_counter()
+    if args.evaluate_only:
+        print(json.dumps(evaluate(Reader(args.out, backend="torch")), indent=2))
+        return
+    fit = passage_pairs.build(args.seed, args.synthetic, args.synthetic_weight)[: args.limit]
+    tokenizer = BertTokenizerFast.from_pretrained(str(args.start), local_files_only=True)
+    rows = encode(tokenizer, fit, MAX_TOKENS, drop_cut=True)
+    print(f"{len(rows)} training pairs ({sum(r['label'] > 0 for r in rows)} positive)", flush=True)
+    config = BertConfig.from_json_file(str(args.start / "config.json"))
+    model = build_model(config)
+    model.load_state_dict({k: v.float() for k, v in load_file(args.start / WEIGHTS).items()})
+    model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
+    train(rows, model, args)
+    trained = time.perf_counter() - started
+
+    out = args.out
+    save_weights(model, config, args.start, out)
+    start_manifest = json.loads((args.start / MANIFEST).read_text())
+    manifest = {
+        **provenance(out / WEIGHTS, "train_passage_reader.py", args.seed),
+        "reads": "passages",
+        "max_tokens": MAX_TOKENS,
+        "lr": args.lr,
+        "epochs": args.epochs,
+        "training_pairs": len(rows),
+        "training_seconds": round(trained),
+        "min_relevance": start_manifest["min_relevance"],
+        "min_short": 0.0,
+        "lead": start_manifest.get("lead"),
+    }
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    manifest |= evaluate(Reader(out, backend="torch"))
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    print(json.dumps(manifest, indent=2))
+    print(f"done in {time.perf_counter() - started:.0f} s; written to {out}")
+
+
+if __name__ == "__main__":
+    main()
