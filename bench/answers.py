@@ -70,6 +70,12 @@ def lead_sentence(result) -> str:  # type: ignore[no-untyped-def]
 def main() -> None:
     parser = dev_arguments("answers", __doc__)
     parser.add_argument("--systems", type=int, default=len(SYSTEMS), help="first N systems only")
+    parser.add_argument(
+        "--reader-dir",
+        type=Path,
+        help="the reader systems read with these weights (default: shipped)",
+    )
+    parser.add_argument("--skip", type=int, default=0, help="leave out the first N systems")
     args = parser.parse_args()
 
     from qa import Assistant, Settings
@@ -78,7 +84,10 @@ def main() -> None:
     golds = [q["answer_texts"] for q in qs]
     rows, out, parts = [], {}, []
     backends = args.backends.split(",")
-    for backend, (name, options) in ((b, s) for b in backends for s in SYSTEMS[: args.systems]):
+    chosen = SYSTEMS[args.skip : args.systems]
+    for backend, (name, options) in ((b, s) for b in backends for s in chosen):
+        if args.reader_dir and options.get("offline_reader"):
+            options = options | {"reader_dir": args.reader_dir}
         folder = Path(build_index(args.articles, backend=backend).store.location)
         name = f"{name} [{backend}]" if len(backends) > 1 else name
         bot = Assistant(

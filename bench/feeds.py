@@ -38,16 +38,24 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
+def _vote(
+    town: str, votes: tuple[int, int], day: str, thing: str, mayor: str, cost: int, years: int
+) -> str:
+    """Two sentences of a generated council story."""
+    return (
+        f"The council of {town} voted {votes[0]} to {votes[1]} on {day} to fund {thing}. "
+        f"Mayor {mayor} said the plan would cost {cost} million euros, paid over {years} years."
+    )
+
+
 def _site(folder: Path, n: int, url: str) -> None:
     """``n`` article pages and an RSS feed listing them, as files under ``folder``."""
     items = []
     for i in range(n):
         town = TOWNS[i % len(TOWNS)]
+        vote = _vote(town, (i + 3, i % 5), "Tuesday", f"bridge B{i}", f"Lee{i}", i + 1, 2 + i % 7)
         body = "".join(
-            f"<p>The council of {town} voted {i + 3} to {i % 5} on Tuesday to fund bridge "
-            f"B{i}. Mayor Lee{i} said the plan would cost {i + 1} million euros, paid over "
-            f"{2 + i % 7} years. Critics said item {i} of the budget was rushed.</p>"
-            for _ in range(4)
+            f"<p>{vote} Critics said item {i} of the budget was rushed.</p>" for _ in range(4)
         )
         (folder / f"story-{i:04d}.html").write_text(
             f"<html><head><title>{town} council vote {i}</title>"
@@ -85,10 +93,15 @@ def _copies(stories: int) -> tuple[float, float, int, int]:
     for i in range(stories):
         town = TOWNS[i % len(TOWNS)]
         body = " ".join(
-            f"The council of {town} voted {rng.randint(2, 30)} to {rng.randint(0, 9)} on "
-            f"{rng.choice(days)} to fund {rng.choice(things)} number {rng.randint(1, 500)}. "
-            f"Mayor {rng.choice(mayors)} said the plan would cost {rng.randint(1, 90)} million "
-            f"euros over {rng.randint(2, 9)} years."
+            _vote(
+                town,
+                (rng.randint(2, 30), rng.randint(0, 9)),
+                rng.choice(days),
+                f"{rng.choice(things)} number {rng.randint(1, 500)}",
+                rng.choice(mayors),
+                rng.randint(1, 90),
+                rng.randint(2, 9),
+            )
             for _ in range(5)
         )
         versions = [body]

@@ -39,7 +39,8 @@ class PassageAnswerer:
     def found(self, question: str, passages: Sequence[Passage]) -> list[Found]:
         """The answers read in the passages, likeliest first."""
         texts = [p.text for p in passages]
-        return gather(question, texts, self.reader.read(question, texts))
+        readings = self.reader.read(question, texts)
+        return gather(question, texts, readings, [p.article_id for p in passages])
 
     def answer(
         self, question: str, passages: Sequence[Passage]

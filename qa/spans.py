@@ -1,15 +1,18 @@
 """Answers found across passages: the reader's likeliest spans in each passage, the same
 answer found in several passages adding up.
 
-In news one fact is reported by many outlets and restated within an article, so an answer
-read in three passages is likelier than one read in one. Each passage gives each of its
-spans a chance (the passage's relevance times the span's chance in it); the chances of
-one answer (its words, case and punctuation aside) combine as a noisy-or, 1 − Π(1 − p),
-which stays a chance and so can be held to a calibrated floor.
+In news one fact is reported by many outlets, so an answer read in three articles is
+likelier than one read in one. Each passage gives each of its spans a chance (the
+passage's relevance times the span's chance in it); an answer (its words, case and
+punctuation aside) takes its best chance within each article — an article naming
+"Russia" in every paragraph is one witness, not five — and the articles' chances combine
+as a noisy-or, 1 − Π(1 − p), which stays a chance and so can be held to a calibrated
+floor.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,12 +44,19 @@ def answer_key(text: str) -> str:
     return " ".join(w for w in words if w not in _ARTICLES)
 
 
-def gather(question: str, texts: Sequence[str], readings: Sequence[Reading]) -> list[Found]:
-    """The answers read in ``texts`` (one reading each), likeliest first. A span that only
-    repeats the question's words is no answer."""
+def gather(
+    question: str,
+    texts: Sequence[str],
+    readings: Sequence[Reading],
+    articles: Sequence[str] | None = None,
+) -> list[Found]:
+    """The answers read in ``texts`` (one reading each; ``articles``: the article each
+    comes from, default each its own), likeliest first. A span that only repeats the
+    question's words is no answer."""
     q_terms = set(terms(question))
     best: dict[str, Found] = {}
-    misses: dict[str, float] = {}  # per answer: Π(1 − p) over its passages
+    witnesses: dict[str, dict[str, float]] = {}  # per answer: its best chance per article
+    owners = articles if articles is not None else [str(i) for i in range(len(texts))]
     for i, (text, reading) in enumerate(zip(texts, readings, strict=True)):
         seen: dict[str, float] = {}
         for start, end, p in reading.spans:
@@ -64,8 +74,9 @@ def gather(question: str, texts: Sequence[str], readings: Sequence[Reading]) -> 
                 n = found.passages if found else 0
                 best[key] = Found(words, chance, i, at, at + len(words), n)
         for key, chance in seen.items():
-            misses[key] = misses.get(key, 1.0) * (1.0 - chance)
+            article = witnesses.setdefault(key, {})
+            article[owners[i]] = max(article.get(owners[i], 0.0), chance)
             best[key].passages += 1
     for key, found in best.items():
-        found.score = 1.0 - misses[key]
+        found.score = 1.0 - math.prod(1.0 - p for p in witnesses[key].values())
     return sorted(best.values(), key=lambda f: -f.score)

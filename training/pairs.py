@@ -23,7 +23,7 @@ import os
 import random
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.features import MIN_CLAUSE_WORDS, MIN_HEADLINE_WORDS, MIN_WORDS
@@ -223,6 +223,7 @@ class Group:
     golds: list[str]
     texts: list[str]
     labels: list[float]  # 1: holds a gold answer
+    articles: list[str] = field(default_factory=list)  # the article each text comes from
 
 
 def lead_set(
@@ -240,17 +241,13 @@ def lead_set(
     out = []
     for q in holdout:
         qt = set(terms(q["question"]))
-        pool = list(
-            dict.fromkeys(
-                c
-                for d in q["search_doc_ids"][:docs_per_question]
-                if d in docs
-                for c in pieces(docs[d])
-            )
-        )
-        pool = sorted(pool, key=lambda c: -overlap(qt, c))[:read_at_most]
+        owner: dict[str, str] = {}  # each text, and the (first) article it comes from
+        for d in q["search_doc_ids"][:docs_per_question]:
+            for c in pieces(docs[d]) if d in docs else []:
+                owner.setdefault(c, d)
+        pool = sorted(owner, key=lambda c: -overlap(qt, c))[:read_at_most]
         labels = [float(answer_span(c, q["answer_texts"]) is not None) for c in pool]
-        out.append(Group(q["question"], q["answer_texts"], pool, labels))
+        out.append(Group(q["question"], q["answer_texts"], pool, labels, [owner[c] for c in pool]))
     return out
 
 

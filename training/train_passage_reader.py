@@ -103,7 +103,8 @@ def evaluate(reader: Reader) -> dict:
     for g in groups:
         gold = {answer_key(x) for x in g.golds}
         handed += any(g.labels)
-        found = gather(g.question, g.texts, reader.read(g.question, g.texts)) if g.texts else []
+        readings = reader.read(g.question, g.texts)
+        found = gather(g.question, g.texts, readings, g.articles) if g.texts else []
         top = found[0] if found else None
         shorts.append((top.score if top else 0.0, top is not None and answer_key(top.text) in gold))
     best_t, best_gain = 0.0, float("-inf")

@@ -47,3 +47,16 @@ def test_a_span_repeating_the_question_is_no_answer_and_case_and_articles_fold()
 
 def test_nothing_read_is_no_answer() -> None:
     assert gather("Who?", ["A text."], [Reading(0.1)]) == []
+
+
+def test_one_article_naming_an_answer_in_every_passage_is_one_witness() -> None:
+    texts = ["Kim will visit Russia soon.", "Russia confirmed it.", "The summit is in Vladivostok."]
+    readings = [
+        _reading(texts[0], 0.5, ("Russia", 0.5)),
+        _reading(texts[1], 0.5, ("Russia", 0.5)),
+        _reading(texts[2], 0.5, ("Vladivostok", 0.5)),
+    ]
+    found = gather("Where is the summit?", texts, readings, ["a", "a", "b"])
+    assert {f.text: round(f.score, 4) for f in found} == {"Russia": 0.25, "Vladivostok": 0.25}
+    across = gather("Where is the summit?", texts, readings, ["a", "b", "c"])
+    assert across[0].text == "Russia" and round(across[0].score, 4) == 0.4375
