@@ -1,11 +1,15 @@
-"""The reader: a small trained model that reads (question, sentence) pairs.
+"""The reader: a small trained model that reads (question, text) pairs.
 
 One MiniLM encoder (fine-tuned from the packaged all-MiniLM-L6-v2 weights on RealTime QA
-*train*, see ``training/train_reader.py``) with two heads, so one pass gives both:
+*train*) with two heads, so one pass gives both:
 
-- **relevance**: the chance that the sentence holds the answer (a cross-encoder); it
-  reranks retrieved passages and chooses the lead sentence of an offline answer;
-- **span**: where the short answer starts and ends inside the sentence ("Vladivostok").
+- **relevance**: the chance that the text holds the answer (a cross-encoder);
+- **span**: where the short answer starts and ends inside the text ("Vladivostok"), its
+  ``SPANS_KEPT`` likeliest spans.
+
+The shipped weights read whole passages (``training/train_passage_reader.py``, their
+manifest says ``"reads": "passages"`` and how many word pieces); weights trained by
+``training/train_reader.py`` read sentences. ``qa`` picks the answerer that fits.
 
 One model rather than two because two fp16 MiniLMs (91 MB) would not fit the 60 MB budget
 for shipped weights, and one pass per pair halves the cost per question. The weights ship
@@ -34,7 +38,7 @@ from .errors import ReaderError
 from .onnx_build import built_model, export, model_inputs, session
 from .weights import WEIGHTS, file_sha256
 
-TRAIN_COMMAND = ".venv/bin/python training/train_reader.py"
+TRAIN_COMMAND = ".venv/bin/python training/train_passage_reader.py"
 MANIFEST = "reader.json"
 MAX_TOKENS = 128  # question and text together, in word pieces (unless the manifest says)
 MAX_ANSWER_TOKENS = 12  # the longest short answer, in word pieces
@@ -105,7 +109,8 @@ class Reader:
     ) -> None:
         self.folder = Path(folder or default_folder())
         self.manifest = self._check(self.folder)
-        self.min_relevance: float = self.manifest["min_relevance"]  # refusal floor (lead model)
+        # the sentence reader's refusal floor (on its lead model); a passage reader has none
+        self.min_relevance: float = self.manifest.get("min_relevance", 0.0)
         self.min_short: float = self.manifest["min_short"]  # short answer's least confidence
         self.max_tokens: int = int(self.manifest.get("max_tokens", MAX_TOKENS))
         self.quantize = quantize

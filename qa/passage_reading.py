@@ -12,6 +12,7 @@ answerer's two best sentences answer (its own floor refuses when nothing does).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from models import Reader
@@ -26,6 +27,8 @@ from .spans import Found, gather
 MAX_WORDS = 40  # the whole answer's word budget
 LONG_SENTENCE = 30  # a supporting sentence longer than this is quoted by its clause
 UNSURE_QUOTES = 2  # quotes when no short answer is confident enough
+LEAD_SHORT_FLOOR = 0.05  # a short answer the lead sentence says: its least combined chance
+# (chosen on train's held-out weeks: bench/answers.py --split train)
 
 
 class PassageAnswerer:
@@ -47,25 +50,51 @@ class PassageAnswerer:
     ) -> tuple[list[Claim], Short | None]:
         """The claims to show, short answer first; ([], None) when the articles don't answer."""
         found = self.found(question, passages)
+        quotes = self.quotes.claims(question, passages)
         if found and found[0].score >= self.reader.min_short:
-            best = found[0]
-            s, e = supporting(passages[best.passage].text, best.start, best.end)
-            quote = passages[best.passage].text[s:e].strip()
-            cite = {best.passage: (s, e)}
-            short = Short(best.text, best.passage, best.start, best.end, best.score)
-            return [
-                Claim(as_sentence(best.text), [best.passage], dict(cite)),
-                Claim(as_sentence(quote), [best.passage], cite, prefix=" "),
-            ], short
+            return self._short_first(found[0], passages)
+        in_lead = self._in_lead(found, quotes[0], passages) if quotes else None
+        if in_lead is not None:
+            return self._short_first(in_lead, passages)
         claims: list[Claim] = []
         words = 0
-        for claim in self.quotes.claims(question, passages)[:UNSURE_QUOTES]:
+        for claim in quotes[:UNSURE_QUOTES]:
             n = len(claim.text.split()) + 1
             if claims and words + n > self.max_words:
                 break
             claims.append(claim)
             words += n
         return claims, None
+
+    @staticmethod
+    def _short_first(best: Found, passages: Sequence[Passage]) -> tuple[list[Claim], Short]:
+        """The short answer, then the sentence (or clause) of its passage that says it."""
+        s, e = supporting(passages[best.passage].text, best.start, best.end)
+        quote = passages[best.passage].text[s:e].strip()
+        cite = {best.passage: (s, e)}
+        short = Short(best.text, best.passage, best.start, best.end, best.score)
+        return [
+            Claim(as_sentence(best.text), [best.passage], dict(cite)),
+            Claim(as_sentence(quote), [best.passage], cite, prefix=" "),
+        ], short
+
+    @staticmethod
+    def _in_lead(found: list[Found], lead: Claim, passages: Sequence[Passage]) -> Found | None:
+        """The likeliest answer the quote answerer's lead sentence says, where its chance
+        reaches ``LEAD_SHORT_FLOOR``: two judges agreeing (the sentence chosen by the quote
+        answerer, the span by the reader) are trusted at a lower chance than one."""
+        if not lead.quotes or lead.headline:
+            return None
+        pi, (s, e) = next(iter(lead.quotes.items()))
+        sentence = passages[pi].text[s:e]
+        for f in found:
+            if f.score < LEAD_SHORT_FLOOR:
+                break
+            match = re.search(r"(?<!\w)" + re.escape(f.text) + r"(?!\w)", sentence, re.I)
+            if match:
+                at = s + match.start()
+                return Found(match.group(0), f.score, pi, at, at + len(f.text), f.passages)
+        return None
 
 
 def supporting(text: str, start: int, end: int) -> tuple[int, int]:

@@ -148,9 +148,13 @@ def overlap(q_terms: set[str], text: str) -> float:
 
 
 def rerank(reader: Reader, question: str, passages: Sequence[Passage], k: int) -> list[Passage]:
-    """The ``k`` passages whose best sentences the reader rates highest (ties: retrieval
-    order). Each passage is judged by its first sentence and the ones that share most words
-    with the question."""
+    """The ``k`` passages the reader rates highest (ties: retrieval order): whole, by a
+    passage reader; by their first sentence and those sharing most words with the
+    question, by a sentence reader."""
+    if reader.manifest.get("reads") == "passages":  # a passage reader reads them whole
+        relevance = [r.relevance for r in reader.read(question, [p.text for p in passages])]
+        order = sorted(range(len(passages)), key=lambda i: (-relevance[i], i))
+        return [passages[i] for i in order[:k]]
     q_terms = set(terms(question))
     texts: list[str] = []
     owners: list[int] = []

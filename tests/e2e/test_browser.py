@@ -153,3 +153,22 @@ def test_article_markup_never_runs(sample_page, tab: Page, tmp_path: Path) -> No
     assert tab.locator("#sources script, #chat script, #collection script").count() == 0
     assert tab.locator("#sources img, #collection img").count() == 0
     assert tab.locator("a[href^='javascript:']").count() == 0
+
+
+def test_the_readers_short_answer_shows_in_bold_before_its_cited_sentence(
+    page_factory, sample_store: Path, tab: Page
+) -> None:  # type: ignore[no-untyped-def]
+    """ARTICLE_QA_ANSWERER=reader: the short answer first, in bold, then the sentence that
+    says it with its citation; its source card marks the answer inside the sentence."""
+    page = page_factory(store_dir=sample_store, answerer="reader")
+    _open(tab, page.url)
+    _ask(tab, "Which country bought tanks from Seoul?")
+    answer = _last_answer(tab)
+    short = answer.locator(".aq-short strong")
+    expect(short).to_contain_text("Poland", timeout=ANSWER_TIMEOUT)
+    text = answer.inner_text()
+    assert text.index("Poland") < text.index("Seoul is a major arms exporter"), text
+    expect(answer.locator("a.aq-cite").first).to_have_text("[1]")
+    card = tab.locator("#sources #src-0-1")
+    expect(card.locator(".aq-passage mark").first).to_contain_text("sold tanks to Kyiv's ally")
+    expect(card.locator(".aq-passage mark.aq-answer")).to_have_text("Poland")

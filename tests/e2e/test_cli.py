@@ -66,7 +66,7 @@ def test_a_missing_reader_is_one_line_with_the_training_command(
     )
     assert asked.returncode == 2 and "Traceback" not in asked.stderr
     assert "reader model is missing" in asked.stderr
-    assert "training/train_reader.py" in asked.stderr
+    assert "training/train_passage_reader.py" in asked.stderr
 
 
 def test_chat_reads_follow_ups_with_the_earlier_questions(sample_store: Path) -> None:

@@ -17,7 +17,7 @@ def test_one_setting_picks_the_answerer(sample_store_dir: Path) -> None:
     reader = Assistant(Settings(store_dir=sample_store_dir, answerer="reader"))
     assert isinstance(quotes.answerer, Quotes) and isinstance(reader.answerer, Reader)
     assert set(ANSWERERS) == {"quotes", "reader", "llm"}
-    by_reader = reader.ask("Where will Kim meet Putin?", remember=False)
+    by_reader = reader.ask("When did the Kremlin confirm the visit?", remember=False)
     assert by_reader.short is not None and by_reader.citations  # the reader's shape
     by_quotes = quotes.ask("Where will Kim meet Putin?", remember=False)
     assert by_quotes.short is None and by_quotes.citations  # quote bundles have none

@@ -1,9 +1,10 @@
-"""Offline answers by the trained reader (``ARTICLE_QA_OFFLINE_READER=true``) on the sample
-article: real store, real models.
+"""Offline answers by the trained passage reader (``ARTICLE_QA_ANSWERER=reader``) on the
+sample article: real store, real models.
 
-The short answer comes first and must name the thing asked; the sentence that supports it
-follows with its citation. Each question comes in several phrasings: the reader must find
-what answers the question, not match one string.
+A confident short answer comes first and must name the thing asked; the sentence that says
+it follows with its citation. Otherwise at most two cited sentences answer. Each question
+comes in several phrasings: the reader must find what answers the question, not match one
+string.
 """
 
 from __future__ import annotations
@@ -14,54 +15,25 @@ import pytest
 
 from qa import Answer
 
-CASES = {
-    "kim_wants": (
-        [
-            "What does Kim want from Russia?",
-            "What would Kim like to obtain from Moscow?",
-        ],
-        r"satellite|submarine|food aid",
-    ),
+CASES = {  # phrasings, and what a right answer names
+    "kim_wants": (["What does Kim want from Russia?"], r"satellite|submarine|food aid"),
     "putin_wants": (
-        [
-            "What is Putin seeking from North Korea?",
-            "What does Putin want from Kim?",
-        ],
+        ["What is Putin seeking from North Korea?", "What does Putin want from Kim?"],
         r"artillery shells|antitank missiles",
     ),
-    "travel": (
-        [
-            "How is Kim traveling to Russia?",
-            "By what means is Kim going to Russia?",
-            "How will the North Korean leader get to Russia?",
-        ],
-        r"armou?red train",
-    ),
-    "white_house": (
-        ["What did the White House warn?"],
-        r"pay a price",
-    ),
+    "travel": (["By what means is Kim going to Russia?"], r"armou?red train"),
+    "white_house": (["What did the White House warn?"], r"pay a price"),
     "lankov": (
-        ["Who is Andrei Lankov?", "What is Andrei Lankov's job?"],
+        ["Who is Andrei Lankov?", "Where does Andrei Lankov work?"],
         r"North Korea expert|Kookmin University",
     ),
+    "agency": (["Which news agency announced the visit?"], r"Korean Central News Agency"),
+    "kremlin": (["When did the Kremlin confirm the visit?"], r"Monday"),
+    "tanks": (["Which country bought tanks from Seoul?"], r"Poland"),
+    "when": (["When does Seoul expect the meeting?"], r"Wednesday"),
 }
-# Known limits of the shipped reader, measured (see the README's "Training the reader"):
-# the reader rates a sentence naming "Seoul" above the one with "Vladivostok", and its span
-# confidence on this article stays below the threshold calibrated on RealTime QA train, so
-# no short answer is given. Strict: a better reader turns these into failures to promote.
-# The expectations are what the fp32 weights do: the int8 ONNX reader (the default) agrees
-# with them on all of these but one, where it is right and fp32 is not ("obtain from
-# Moscow"); round 1's torch int8 path differed on six (bench/backends.py compares the
-# three). "Hoping to get from Moscow": the lead is the clause about what *Putin* seeks;
-# "Washington warn": the lead is Biden's warning against arming Russia, not the price.
-KNOWN_WRONG = pytest.mark.xfail(strict=True, reason="the reader's known limit on the sample")
-WRONG = [
-    ("Where is Kim expected to meet Putin?", r"Vladivostok"),
-    ("In which city could the summit happen?", r"Vladivostok"),
-    ("What is Kim Jong Un hoping to get from Moscow?", r"satellite|submarine|food aid"),
-    ("What did Washington warn Pyongyang about?", r"pay a price"),
-]
+# Phrasings the shipped reader gets wrong are listed with their output in the closing note
+# of the round that shipped it (README, "The passage reader"), not kept here as xfails.
 
 
 def _assert_shape(result: Answer) -> None:
@@ -86,22 +58,22 @@ def _assert_shape(result: Answer) -> None:
 
 @pytest.mark.parametrize(
     ("question", "expected"),
-    [(q, pattern) for questions, pattern in CASES.values() for q in questions]
-    + [pytest.param(q, pattern, marks=KNOWN_WRONG) for q, pattern in WRONG],
+    [(q, pattern) for questions, pattern in CASES.values() for q in questions],
 )
 def test_the_supporting_quote_answers(reader_bot, question: str, expected: str) -> None:  # type: ignore[no-untyped-def]
     result = reader_bot.ask(question, remember=False)
     _assert_shape(result)
     assert re.search(expected, result.text, re.I), (question, result.text)
     assert len(result.text.split()) <= 45  # one long sentence may stand alone
+    assert result.answerer == "offline"
 
 
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
-        ("What is Putin seeking from North Korea?", r"artillery shells"),
-        pytest.param("How is Kim traveling to Russia?", r"armou?red train", marks=KNOWN_WRONG),
-        pytest.param("Where is Kim expected to meet Putin?", r"Vladivostok", marks=KNOWN_WRONG),
+        ("What is Putin seeking from North Korea?", r"^artillery shells$"),
+        ("When did the Kremlin confirm the visit?", r"^Monday$"),
+        ("Which country bought tanks from Seoul?", r"^Poland$"),
     ],
 )
 def test_the_short_answer_names_the_thing_asked(reader_bot, question: str, expected: str) -> None:  # type: ignore[no-untyped-def]
@@ -132,20 +104,6 @@ def test_a_short_answer_leads_and_its_span_is_marked(eager_bot, question: str) -
     c = result.citations[result.short.citation - 1]
     assert result.text.split(" [")[0].lower() == result.short.text.lower()
     assert 0 <= c.answer_start < c.answer_end or c.headline
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="the reader's known limit: the follow-up's lead is again what Kim wants (fp32 too)",
-)
-def test_a_follow_up_is_answered_from_the_chat(sample_store_dir) -> None:  # type: ignore[no-untyped-def]
-    from qa import Assistant, Settings
-
-    bot = Assistant(Settings(store_dir=sample_store_dir, offline_reader=True))
-    bot.ask("What does Kim want from Russia?")
-    result = bot.ask("And what does Putin get in return?")
-    assert not result.refused, result.text
-    assert re.search(r"artillery shells|antitank missiles", result.text), result.text
 
 
 @pytest.mark.parametrize(

@@ -34,9 +34,10 @@ def test_shipped_weights_are_small_and_documented() -> None:
     size = sum(f.stat().st_size for f in folder.iterdir())
     assert size <= 60 * 1024 * 1024, size
     manifest = json.loads((folder / MANIFEST).read_text())
-    assert 0 < manifest["min_relevance"] < 1 and 0 <= manifest["min_short"] < 1
+    assert manifest["reads"] == "passages" and manifest["max_tokens"] == 256
+    assert 0 <= manifest["min_short"] < 1
     card = (folder / "README.md").read_text()
-    for needed in ("RealTime QA", "train", "Apache-2.0", "licence", "train_reader.py"):
+    for needed in ("RealTime QA", "train", "Apache-2.0", "licence", "train_passage_reader.py"):
         assert needed in card
 
 
