@@ -39,6 +39,7 @@ SYSTEMS = [  # name, Settings
     ("reader", {"offline_reader": True, "rerank": False}),
     ("reader + rerank", {"offline_reader": True, "rerank": True}),
 ]
+HOLDOUT_WEEKS = 10  # as training/pairs.py
 ANCHORS = ["open_gpt3_gcs_gen", "open_rag_gcs_gen", "open_gpt3_dpr_gen", "closed_gpt3_gen"]
 
 
@@ -56,6 +57,14 @@ def score(predictions: list[str], golds: list[list[str]], refused: list[bool]) -
 def _share(flags) -> float:  # type: ignore[no-untyped-def]
     flags = list(flags)
     return sum(map(bool, flags)) / max(len(flags), 1)
+
+
+def held_out_train(limit: int | None) -> list[dict]:
+    """The indexed train questions of the weeks the readers' training held out."""
+    weeks = sorted({q["question_id"].split("_")[0] for q in questions(split="train")})
+    held = set(weeks[-HOLDOUT_WEEKS:])
+    qs = [q for q in questions(split="train") if q["question_id"].split("_")[0] in held]
+    return qs[:limit] if limit else qs
 
 
 def lead_sentence(result) -> str:  # type: ignore[no-untyped-def]
@@ -76,11 +85,18 @@ def main() -> None:
         help="the reader systems read with these weights (default: shipped)",
     )
     parser.add_argument("--skip", type=int, default=0, help="leave out the first N systems")
+    parser.add_argument(
+        "--split",
+        choices=["dev", "train"],
+        default="dev",
+        help="train: the readers' held-out weeks (train's last 10) over the train index, "
+        "where the answerers are compared and their thresholds chosen",
+    )
     args = parser.parse_args()
 
     from qa import Assistant, Settings
 
-    qs = questions(args.limit)
+    qs = questions(args.limit) if args.split == "dev" else held_out_train(args.limit)
     golds = [q["answer_texts"] for q in qs]
     rows, out, parts = [], {}, []
     backends = args.backends.split(",")
@@ -88,7 +104,8 @@ def main() -> None:
     for backend, (name, options) in ((b, s) for b in backends for s in chosen):
         if args.reader_dir and options.get("offline_reader"):
             options = options | {"reader_dir": args.reader_dir}
-        folder = Path(build_index(args.articles, backend=backend).store.location)
+        built = build_index(args.articles, split=args.split, backend=backend)
+        folder = Path(built.store.location)
         name = f"{name} [{backend}]" if len(backends) > 1 else name
         bot = Assistant(
             Settings(store_dir=folder, collection="realtimeqa", backend=backend, **options)
@@ -130,7 +147,7 @@ def main() -> None:
     anchors: dict[str, dict[str, str]] = {}
     for row in read_jsonl(DATA / "anchors.jsonl"):
         anchors.setdefault(row["system"], {})[row["question_id"]] = str(row["prediction"])
-    for system in ANCHORS:
+    for system in ANCHORS if args.split == "dev" else []:  # the paper's answers: dev only
         preds = [anchors.get(system, {}).get(q["question_id"], "") for q in qs]
         result = score(preds, golds, [not p.strip() for p in preds])
         out[system] = result
