@@ -2,8 +2,9 @@
 
 With a chat model configured, the model rewrites it (``prompts/condense_*.md``). Without
 one, a rule-based rewrite: an elliptical question ("And Putin?", "What about Putin?")
-takes the previous question with its subject replaced; a pronoun ("he", "they", "it")
-is replaced by the previous question's subject; any other follow-up keeps the names of
+takes the previous question with its subject replaced; the other side of an exchange ("And
+what does Putin get in return?") takes it with its two parties swapped; a pronoun ("he",
+"they", "it") is replaced by the previous question's subject; any other follow-up keeps the names of
 the previous question as context.
 """
 
@@ -55,6 +56,7 @@ _ELLIPTICAL = re.compile(
     r"^\s*(?:(?:and|what|how)\s+about|and|what\s+of)\s+(?P<what>[^?]+?)\s*\??\s*$",
     re.IGNORECASE,
 )
+_IN_RETURN = re.compile(r"\bin\s+(?:return|exchange)\b", re.IGNORECASE)
 _PERSON = re.compile(r"\b(he|she|they|him|her|them)\b", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"\b(his|their|its)\b", re.IGNORECASE)
 _VERBISH = re.compile(
@@ -99,6 +101,11 @@ def rewrite(question: str, previous: Sequence[str]) -> str:
         return re.sub(re.escape(subject), new, last, count=1)
     body = _LEAD.sub("", q)
     body = body[:1].upper() + body[1:]
+    new_names = names(body)
+    if _IN_RETURN.search(body) and len(last_names) >= 2 and new_names:
+        # the other side of the exchange: the earlier question with its parties swapped
+        other, held = last_names[1], "\x00"
+        return last.replace(other, held).replace(subject, new_names[0]).replace(held, subject)
     if subject and _PERSON.search(body) and not names(body):
         return _PERSON.sub(subject, body, count=1)
     if subject and _POSSESSIVE.search(body) and not names(body):

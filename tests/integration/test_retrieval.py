@@ -66,6 +66,8 @@ def test_follow_up_questions_are_rewritten_to_stand_alone() -> None:
     standalone = rewrite("And what does Putin want?", earlier)
     assert standalone.startswith("What does Putin want") and "Kim" in standalone
     assert rewrite("Who is Andrei Lankov?", earlier) == "Who is Andrei Lankov?"
+    swapped = rewrite("And what does Putin get in return?", earlier)
+    assert swapped == "What does Putin want from Kim?"
 
 
 def test_chat_follow_up_uses_the_history(sample_store: Path) -> None:
@@ -74,6 +76,8 @@ def test_chat_follow_up_uses_the_history(sample_store: Path) -> None:
     follow = bot.ask("And what does Putin want?")
     assert "Putin" in follow.standalone and "Kim" in follow.standalone
     assert "artillery shells" in follow.text and follow.citations
+    back = bot.ask("And what does Putin get in return?")
+    assert "artillery shells" in back.text and back.citations, back.text
 
 
 def test_keyword_index_follows_updates_and_removals(embeddings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
