@@ -32,6 +32,7 @@ RUNS: dict[str, list[str]] = {  # script → its smallest options
     "scale": ["--chunks", "1500", "--questions", "3"],
     "tune_retrieval": ["--limit", "3"],
     "tune_offline": ["--limit", "6"],
+    "keyword_engines": ["--limit", "3"],
 }
 TIMEOUT_S = 240
 
