@@ -5,9 +5,10 @@ The passage reader (``models.Reader`` with weights that read whole chunks, its m
 saying ``"reads": "passages"``) reads each retrieved passage once; its likeliest spans
 are gathered across passages (``qa.spans``: the same answer read in several passages adds
 up). When the best answer's combined chance reaches the reader's calibrated floor
-(``min_short``, fitted on train's held-out weeks), the answer is that span and the
-sentence holding it (its clause, when the sentence is long). Otherwise the quote
-answerer's two best sentences answer (its own floor refuses when nothing does).
+(``min_short``, fitted on train's held-out weeks) — or when the quote answerer's lead
+sentence says an answer whose chance reaches ``LEAD_SHORT_FLOOR`` — the answer is that
+span and the sentence holding it (its clause, when the sentence is long). Otherwise the
+quote answerer's two best sentences answer (its own floor refuses when nothing does).
 """
 
 from __future__ import annotations
@@ -50,9 +51,9 @@ class PassageAnswerer:
     ) -> tuple[list[Claim], Short | None]:
         """The claims to show, short answer first; ([], None) when the articles don't answer."""
         found = self.found(question, passages)
-        quotes = self.quotes.claims(question, passages)
         if found and found[0].score >= self.reader.min_short:
             return self._short_first(found[0], passages)
+        quotes = self.quotes.claims(question, passages)
         in_lead = self._in_lead(found, quotes[0], passages) if quotes else None
         if in_lead is not None:
             return self._short_first(in_lead, passages)
