@@ -3,7 +3,7 @@ that says it, cited.
 
 The passage reader (``models.Reader`` with weights that read whole chunks, its manifest
 saying ``"reads": "passages"``) reads each retrieved passage once; its likeliest spans
-are gathered across passages (``qa.spans``: the same answer read in several passages adds
+are gathered across passages (``qa.spans``: the same answer read in several articles adds
 up). When the best answer's combined chance reaches the reader's calibrated floor
 (``min_short``, fitted on train's held-out weeks) — or when the quote answerer's lead
 sentence says an answer whose chance reaches ``LEAD_SHORT_FLOOR`` — the answer is that
