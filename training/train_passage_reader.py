@@ -3,13 +3,14 @@ read whole retrieved chunks (up to 256 word pieces) instead of single sentences.
 
     .venv/bin/python training/train_passage_reader.py [--epochs 1] [--synthetic 4000]
 
-Starts from the shipped sentence reader (``models/shipped/reader``: its encoder already reads
-questions, its heads already find spans) and trains both heads on the chunk pairs of
-``training/passage_pairs.py``: relevance (binary cross-entropy) and the answer's span
-(cross-entropy on positives), seeded, on the CPU. Checkpoints every ``--save-steps`` into
-``--work`` and resumes from the last one. The held-out weeks give the model card's figures
-and calibrate the short answer's floor. Writes to ``training/.work/passage-reader`` unless
-``--out`` says otherwise (``models/shipped/reader`` ships it). Dev is never read.
+Starts from the sentence reader (made first by ``training/train_reader.py --out
+training/.work/sentence-reader``: its encoder already reads questions, its heads already
+find spans) and trains both heads on the chunk pairs of ``training/passage_pairs.py``:
+relevance (binary cross-entropy) and the answer's span (cross-entropy on positives),
+seeded, on the CPU. Checkpoints every ``--save-steps`` into ``--work`` and resumes from
+the last one. The held-out weeks give the model card's figures and calibrate the short
+answer's floor. Writes to ``training/.work/passage-reader`` unless ``--out`` says
+otherwise (``models/shipped/reader`` ships it). Dev is never read.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from models import WEIGHTS  # noqa: E402
-from models.reader import MANIFEST, Reader, build_model, default_folder  # noqa: E402
+from models.reader import MANIFEST, Reader, build_model  # noqa: E402
 from qa.spans import answer_key, gather  # noqa: E402
 from training import passage_pairs  # noqa: E402
 from training.runs import provenance, seeded  # noqa: E402
@@ -44,6 +45,7 @@ MAX_TOKENS = 256
 WRONG_SHORT_COST = 0.8  # a wrong short answer costs this many right ones: given when right
 # at least 0.8 / 1.8 = 44 % of the time — a short answer in bold is read as the answer
 WORK = ROOT / "training" / ".work"
+SENTENCE_READER = WORK / "sentence-reader"  # where train_reader.py's weights are started from
 
 
 def train(rows: list[dict], model, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
@@ -186,7 +188,11 @@ def main() -> None:
     parser.add_argument("--synthetic-weight", type=float, default=0.5)
     parser.add_argument("--save-steps", type=int, default=100)
     parser.add_argument(
-        "--start", type=Path, default=default_folder(), help="weights to start from"
+        "--start",
+        type=Path,
+        default=SENTENCE_READER,
+        help="weights to start from: the sentence reader's (made by "
+        f"`training/train_reader.py --out {SENTENCE_READER.relative_to(ROOT)}`)",
     )
     parser.add_argument("--work", type=Path, default=WORK / "passage-reader-run")
     parser.add_argument("--out", type=Path, default=WORK / "passage-reader")
@@ -205,6 +211,11 @@ def main() -> None:
 
     seeded(args.seed)
     started = time.perf_counter()
+    if not args.calibrate_only and not (args.start / WEIGHTS).is_file():
+        parser.error(
+            f"no weights to start from in {args.start}: train the sentence reader first, "
+            f"`.venv/bin/python training/train_reader.py --out {args.start}`"
+        )
     if args.calibrate_only:
         manifest = json.loads((args.out / MANIFEST).read_text())
         manifest |= evaluate(Reader(args.out, backend="torch"))
