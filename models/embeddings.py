@@ -32,7 +32,7 @@ from .errors import ModelError
 from .weights import check_weights
 
 PACKAGED_NAME = "all-MiniLM-L6-v2"  # the packaged model, as stores record it
-# Embedders trained here and shipped in vectorstore/models, by the name a setting gives
+# Embedders trained here and shipped in models/shipped/, by the name a setting gives
 # (ARTICLE_QA_EMBEDDING_MODEL=<name>), their weights checked against their manifest. None
 # yet: news-minilm (training/train_embedder.py) did not beat the stock model on train's
 # held-out weeks (README, "Training the embedder").

@@ -94,10 +94,10 @@ def build_model(config: Any) -> Any:
 
 
 class Reader:
-    """Reads (question, sentence) pairs with the shipped model; thread-safe, cached.
+    """Reads (question, text) pairs with the shipped model; thread-safe, cached.
 
     ``backend="onnx"`` (the default) runs the int8 ONNX export of the weights
-    (``vectorstore.onnx_build``); ``"torch"`` runs them in torch with int8 linear layers.
+    (``models.onnx_build``); ``"torch"`` runs them in torch with int8 linear layers.
     Both read the pairs with the model's own ``tokenizers`` tokenizer.
     """
 
@@ -162,7 +162,7 @@ class Reader:
                 if self.backend == "onnx":
                     path = built_model("reader", self.folder, lambda out: self._export(out))
                     # one thread a pair: pairs are short, and answers asked at once then
-                    # share the cores (see vectorstore.encoders.OnnxEncoder._session)
+                    # share the cores (see models.encoders.OnnxEncoder._session)
                     self._model = OnnxNetwork(session(path, threads=1))
                 else:
                     self._model = TorchNetwork(self._torch_model(self.quantize))

@@ -173,6 +173,7 @@ class ChatModel(Answerer):
         short = short_in_passages(bold, claims, passages)
         if short is not None:
             s, e = supporting(passages[short.passage].text, short.start, short.end)
+            claims[0].prefix = claims[0].prefix or " "  # the reply's first sentence follows it
             claims.insert(
                 0, Claim(as_sentence(short.text), [short.passage], {short.passage: (s, e)})
             )
@@ -192,16 +193,16 @@ class ChatModel(Answerer):
         return (yield from self.fallback.stream(again, f"{why}. Answered offline instead."))
 
 
-SHORT_FIRST = re.compile(r"^\s*\*\*(?P<short>[^*\n]{1,120}?)\*\*\s*")
+SHORT_FIRST = re.compile(r"^\s*\*\*(?P<short>[^*\n]{1,120}?)\*\*\s*(?:\[\d+\]\s*)*[.:]?\s*")
 
 
 def split_short(reply: str) -> tuple[str, str]:
     """A model's reply as (its short answer, the rest): the prompt asks it to open with
     the short answer in bold (``**Vladivostok.** Kim will …``); ("", reply) when it doesn't."""
     match = SHORT_FIRST.match(reply)
-    if not match:
-        return "", reply
-    short = match.group("short").strip().rstrip(".").strip()
+    if not match or not reply[match.end() :].strip():
+        return "", reply  # nothing after it: the bold answer is the whole reply
+    short = match.group("short").strip().rstrip(".:").strip()
     return short, reply[match.end() :]
 
 

@@ -103,9 +103,12 @@ def rewrite(question: str, previous: Sequence[str]) -> str:
     body = body[:1].upper() + body[1:]
     new_names = names(body)
     if _IN_RETURN.search(body) and len(last_names) >= 2 and new_names:
-        # the other side of the exchange: the earlier question with its parties swapped
-        other, held = last_names[1], "\x00"
-        return last.replace(other, held).replace(subject, new_names[0]).replace(held, subject)
+        party = new_names[0]
+        if party.lower() not in {subject.lower(), last_names[1].lower()}:
+            # the other side of the exchange: the earlier question with its parties swapped
+            sides = {subject: party, last_names[1]: subject}
+            pattern = r"\b(" + "|".join(re.escape(n) for n in sides) + r")\b"
+            return re.sub(pattern, lambda m: sides[m.group(1)], last)
     if subject and _PERSON.search(body) and not names(body):
         return _PERSON.sub(subject, body, count=1)
     if subject and _POSSESSIVE.search(body) and not names(body):

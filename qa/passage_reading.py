@@ -93,15 +93,19 @@ class PassageAnswerer:
                 break
             match = re.search(r"(?<!\w)" + re.escape(f.text) + r"(?!\w)", sentence, re.I)
             if match:
-                at = s + match.start()
-                return Found(match.group(0), f.score, pi, at, at + len(f.text), f.passages)
+                start, end = s + match.start(), s + match.end()
+                return Found(match.group(0), f.score, pi, start, end, f.passages)
         return None
 
 
 def supporting(text: str, start: int, end: int) -> tuple[int, int]:
     """The span of the sentence of ``text`` that holds ``[start, end)``; its shortest
-    clause holding it when the sentence is longer than ``LONG_SENTENCE`` words."""
-    for s, e in sentence_spans(text):
+    clause holding it when the sentence is longer than ``LONG_SENTENCE`` words. A span
+    across two sentences is quoted with both."""
+    spans = sentence_spans(text)
+    for s, e in spans:
+        if s <= start < e and end > e:  # the span runs on into the next sentence
+            return s, next((b for a, b in spans if a < end <= b), end)
         if s <= start and end <= e:
             if len(text[s:e].split()) <= LONG_SENTENCE:
                 return s, e

@@ -26,8 +26,8 @@ _ARTICLES = {"a", "an", "the"}
 
 @dataclass(slots=True)
 class Found:
-    """One answer: its words as first read, its combined chance, and where it was read
-    with the most confidence (passage index and character span there)."""
+    """One answer: its words where it was read with the most confidence (passage index and
+    character span there), and its combined chance."""
 
     text: str
     score: float
@@ -57,6 +57,8 @@ def gather(
     best: dict[str, Found] = {}
     witnesses: dict[str, dict[str, float]] = {}  # per answer: its best chance per article
     owners = articles if articles is not None else [str(i) for i in range(len(texts))]
+    if len(owners) != len(texts):
+        raise ValueError(f"{len(owners)} articles named for {len(texts)} texts")
     for i, (text, reading) in enumerate(zip(texts, readings, strict=True)):
         seen: dict[str, float] = {}
         for start, end, p in reading.spans:

@@ -48,6 +48,22 @@ WORK = ROOT / "training" / ".work"
 SENTENCE_READER = WORK / "sentence-reader"  # where train_reader.py's weights are started from
 
 
+def run_signature(args: argparse.Namespace, rows: int) -> dict:
+    """What makes a checkpoint this run's: its options, its data and its start weights."""
+    from models import file_sha256
+
+    return {
+        "seed": args.seed,
+        "lr": args.lr,
+        "epochs": args.epochs,
+        "batch": args.batch,
+        "synthetic": args.synthetic,
+        "synthetic_weight": args.synthetic_weight,
+        "rows": rows,
+        "start_sha256": file_sha256(args.start / WEIGHTS),
+    }
+
+
 def train(rows: list[dict], model, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
     """The training loop, checkpointed every ``args.save_steps`` steps and resumed."""
     from transformers import get_linear_schedule_with_warmup
@@ -61,9 +77,13 @@ def train(rows: list[dict], model, args: argparse.Namespace) -> None:  # type: i
     )
     sched = get_linear_schedule_with_warmup(opt, int(0.06 * len(plan)), len(plan))
     checkpoint = args.work / "checkpoint.pt"
+    run = run_signature(args, len(rows))
     done = 0
-    if checkpoint.is_file():
-        state = torch.load(checkpoint, weights_only=False)
+    state = torch.load(checkpoint, weights_only=False) if checkpoint.is_file() else None
+    if state is not None and state.get("run") != run:
+        print(f"{checkpoint} is another run's ({state.get('run')}): starting afresh", flush=True)
+        state = None
+    if state is not None:
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
         sched.load_state_dict(state["sched"])
@@ -91,6 +111,7 @@ def train(rows: list[dict], model, args: argparse.Namespace) -> None:  # type: i
                 "opt": opt.state_dict(),
                 "sched": sched.state_dict(),
                 "step": step + 1,
+                "run": run,
             }
             torch.save(state, checkpoint.with_suffix(".tmp"))
             checkpoint.with_suffix(".tmp").replace(checkpoint)
@@ -156,10 +177,12 @@ they give the figures below and calibrate the short answer's floor.
 their publishers. No text of the data set is shipped, only weights trained on it.
 
 ## Training
-`{command}` — seed {seed}, {epochs} epoch, {training_pairs} pairs, batch 16, AdamW
-(lr {lr}), word embeddings frozen, on 2 CPU cores in {training_seconds} s (checkpointed
-every 100 steps, resumable). Weights are stored as fp16 safetensors (SHA-256 `{sha256}`,
-checked by the loader), run as an int8 ONNX model built at install.
+`{command}` — seed {seed}, {epochs} epoch, {training_pairs} pairs, batch {batch}, AdamW
+(lr {lr}), word embeddings frozen, on 2 CPU cores in {training_seconds} s (checkpointed,
+resumable), from the sentence reader whose weights have SHA-256 `{start_sha256}`.
+Weights are stored as fp16 safetensors (SHA-256 `{sha256}`, checked by the loader), run
+as an int8 ONNX model built at install; the floor below was calibrated on the torch int8
+model.
 
 ## Held-out figures
 {holdout_questions} questions of the last 10 weeks, each with the 8 chunks of its first 4
@@ -236,14 +259,17 @@ def main() -> None:
 
     out = args.out
     save_weights(model, config, args.start, out)
+    (args.work / "checkpoint.pt").unlink(missing_ok=True)  # done: a rerun starts afresh
     manifest = {
         **provenance(out / WEIGHTS, "train_passage_reader.py", args.seed),
         "reads": "passages",
         "max_tokens": MAX_TOKENS,
         "lr": args.lr,
         "epochs": args.epochs,
+        "batch": args.batch,
         "training_pairs": len(rows),
         "training_seconds": round(trained),
+        "start_sha256": run_signature(args, len(rows))["start_sha256"],
         "min_short": 0.0,
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")

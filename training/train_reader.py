@@ -1,5 +1,5 @@
-"""Train the reader (``models/reader.py``) on RealTime QA *train*; write it to
-``models/shipped/reader``.
+"""Train the sentence reader (``models/reader.py``) on RealTime QA *train*; write it to
+``training/.work/sentence-reader``, where ``training/train_passage_reader.py`` starts from.
 
     .venv/bin/python training/train_reader.py [--epochs 2] [--synthetic 3000] [--seed 13]
 
@@ -42,7 +42,7 @@ TOKENIZER_FILES = (
     "tokenizer_config.json",
     "special_tokens_map.json",
 )
-OUT = ROOT / "qa" / "models" / "reader"
+OUT = ROOT / "training" / ".work" / "sentence-reader"
 WRONG_SHORT_COST = 0.5  # calibrating the short answer: a wrong one costs this many right ones
 HEAD_LR = 10
 READER_WEIGHTS = (

@@ -68,6 +68,8 @@ def test_follow_up_questions_are_rewritten_to_stand_alone() -> None:
     assert rewrite("Who is Andrei Lankov?", earlier) == "Who is Andrei Lankov?"
     swapped = rewrite("And what does Putin get in return?", earlier)
     assert swapped == "What does Putin want from Kim?"
+    same_side = rewrite("And what does Kim get in return?", ["What does Kim want from Putin?"])
+    assert same_side != "What does Kim want from Kim?"  # no swap of a party with itself
 
 
 def test_chat_follow_up_uses_the_history(sample_store: Path) -> None:
