@@ -199,10 +199,13 @@ def answerer_markdown(settings: Settings, models: list[str]) -> str:
     the chat models the page lets a visitor pick)."""
     if settings.llm:
         active = f"the chat model **{text(settings.llm)}**, checked against the passages"
+    elif settings.answerer_name == "reader":
+        active = f"**{OFFLINE}**: the trained reader's short answer and the sentence that says it"
     else:
         active = f"**{OFFLINE}**: the sentences and headlines of the articles that best answer"
     return (
-        f"Answers by {active}. To change it, set `ARTICLE_QA_LLM` "
+        f"Answers by {active}. To change it, set `ARTICLE_QA_ANSWERER` "
+        "(`quotes`, `reader`, `llm`) or `ARTICLE_QA_LLM` "
         "(e.g. `openai:gpt-4o-mini`, `ollama:llama3.2`, or a model on an OpenAI-compatible "
         "server with `ARTICLE_QA_LLM_BASE_URL`) and restart"
         + (", or pick one under **Settings**." if models else ".")

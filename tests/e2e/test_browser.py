@@ -162,6 +162,7 @@ def test_the_readers_short_answer_shows_in_bold_before_its_cited_sentence(
     says it with its citation; its source card marks the answer inside the sentence."""
     page = page_factory(store_dir=sample_store, answerer="reader")
     _open(tab, page.url)
+    expect(tab.locator("#answerer")).to_contain_text("the trained reader's short answer")
     _ask(tab, "Which country bought tanks from Seoul?")
     answer = _last_answer(tab)
     short = answer.locator(".aq-short strong")
