@@ -40,6 +40,7 @@ from vectorstore import (
 from .answerers import Answerer, Asked, answerer_for
 from .citations import Verifier
 from .digest import digest
+from .feedback import FEEDBACK_FILE, FeedbackLog
 from .followup import focus, is_follow_up, rewrite
 from .llm import LLMError, chat_model, condense
 from .offline import OfflineAnswerer
@@ -299,6 +300,11 @@ class Assistant:
             self.feeds.add(url)
             return "feed", self.sync(only=[url])
         return "page", report
+
+    @cached_property
+    def feedback(self) -> FeedbackLog:
+        """Votes on answers (``record``, ``lines``), kept beside the store."""
+        return FeedbackLog(self.store.state_dir / FEEDBACK_FILE)
 
     @property
     def feeds(self) -> FeedList:

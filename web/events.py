@@ -181,6 +181,22 @@ class Events:
             return problem_markdown(exc), self.feeds(), self.collection()
         return report_markdown("feeds", report), self.feeds(), self.collection()
 
+    def vote(self, answers: list[Answer | None], data: gr.LikeData) -> None:
+        """A like or dislike on an answer, kept in the feedback file beside the store
+        (``Assistant.feedback``). Each turn of the chat is a question and its answer."""
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        if not isinstance(index, int):
+            return  # not a message of this chat (a hand-made request)
+        turn = index // 2
+        answer = answers[turn] if 0 <= turn < len(answers) else None
+        if answer is None or data.liked not in (True, False, "Like", "Dislike"):
+            return  # an answer that failed, or a vote taken back: nothing to keep
+        liked = data.liked in (True, "Like")
+        try:
+            self.bot.feedback.record(answer, "like" if liked else "dislike")
+        except STORE_ERRORS:
+            log.warning("article-qa: a vote could not be kept (the store is unavailable)")
+
     def latest(self) -> str:
         """The newest stories of the last two days (``Assistant.latest``)."""
         try:
@@ -261,6 +277,7 @@ def register_events(demo: gr.Blocks, ui: Layout, events: Events) -> None:
         lambda: ([], sources_html([])), None, [ui.answers, ui.sources], api_visibility="private"
     )
     demo.load(events.on_load, None, [ui.status, ui.collection], api_visibility="private")
+    ui.chat.like(events.vote, [ui.answers], None, api_visibility="private")
     page, config = events.page, events.bot.settings
     if page.uploads_allowed(config):  # else no endpoint at all (and the handler refuses too)
         ui.add.click(

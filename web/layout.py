@@ -69,7 +69,7 @@ def build_layout(settings: Settings, page: PageSettings) -> Layout:
                 height=540,
                 latex_delimiters=[],
                 placeholder="Ask a question about the articles, or click an example.",
-                feedback_options=None,
+                feedback_options=("Like", "Dislike"),  # kept: Events.vote
                 buttons=["copy"],
             )
             with gr.Row():

@@ -173,3 +173,27 @@ def test_the_readers_short_answer_shows_in_bold_before_its_cited_sentence(
     card = tab.locator("#sources #src-0-1")
     expect(card.locator(".aq-passage mark").first).to_contain_text("sold tanks to Kyiv's ally")
     expect(card.locator(".aq-passage mark.aq-answer")).to_have_text("Poland")
+
+
+def test_a_like_and_a_dislike_are_kept_beside_the_store(
+    page_factory, sample_store: Path, tab: Page
+) -> None:  # type: ignore[no-untyped-def]
+    """Thumbs on an answer: each vote is one JSON line in the feedback file beside the
+    store, with the question, the answer and its citations."""
+    import json
+    import time
+
+    page = page_factory(store_dir=sample_store)
+    _open(tab, page.url)
+    _ask(tab, "What does Kim want from Russia?")
+    answer = _last_answer(tab)
+    expect(answer).to_contain_text("satellites", timeout=ANSWER_TIMEOUT)
+    feedback = page.bot.feedback.path
+    tab.locator("#chat button[aria-label='Like']").last.click()
+    deadline = time.monotonic() + 30
+    while not (feedback.exists() and feedback.read_text().strip()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    [line] = [json.loads(x) for x in feedback.read_text().splitlines()]
+    assert line["vote"] == "like" and line["question"] == "What does Kim want from Russia?"
+    assert "satellites" in line["answer"] and line["citations"][0]["number"] == 1
+    assert "North Korea" in line["citations"][0]["title"]

@@ -100,3 +100,24 @@ def test_latest_is_a_cited_digest_of_the_newest_stories(sample_store: Path) -> N
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert "No stored story is dated since 2023-12-30." in later.stdout
+
+
+def test_feedback_counts_and_exports_the_pages_votes(sample_store: Path, tmp_path: Path) -> None:
+    """Votes kept by the page (here recorded through the library) are counted and exported
+    as JSON lines by ``article-qa feedback``."""
+    from qa import Assistant, Settings
+
+    bot = Assistant(Settings(store_dir=sample_store))
+    answer = bot.ask("What does Kim want from Russia?", remember=False)
+    assert bot.feedback.record(answer, "like") and bot.feedback.record(answer, "dislike")
+    counted = cli("feedback", "--store", str(sample_store))
+    assert counted.returncode == 0, counted.stderr
+    assert "2 votes (1 like, 1 dislike)" in counted.stdout
+    out = tmp_path / "votes.jsonl"
+    exported = cli("feedback", "--store", str(sample_store), "--export", str(out))
+    assert exported.returncode == 0 and "written to" in exported.stderr
+    votes = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [v["vote"] for v in votes] == ["like", "dislike"]
+    assert votes[0]["question"] == "What does Kim want from Russia?" and votes[0]["citations"]
+    piped = cli("feedback", "--store", str(sample_store), "--export", "-")
+    assert [json.loads(x)["vote"] for x in piped.stdout.splitlines()] == ["like", "dislike"]
