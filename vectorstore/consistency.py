@@ -72,7 +72,13 @@ class OneWriter:
                     return False
                 self.reopen_collection()
                 return True
-            now = self.revision()
+            try:
+                now = self.revision()
+            except StoreError:
+                # a client opened over a store created again in the same folder can lose
+                # sight of its segments (Chroma: "Missing metadata segment"): open it anew
+                self._open()
+                now = self.revision()
             if now == self._seen and not moved:
                 return False
             # a new client (see _open); searches already running finish on the old one,

@@ -228,7 +228,9 @@ class ArticleStore(OneWriter, Writes):
 
     @store_errors
     def count(self) -> int:
-        """Number of stored chunks."""
+        """Number of stored chunks (after catching up with other processes' writes, and
+        with a store created again in this folder)."""
+        self.refresh()
         return int(self._col.count())
 
     @store_errors
