@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
 
 from common import (
     DATA,
+    ROOT,
     build_index,
     contains,
     dev_arguments,
@@ -39,7 +41,6 @@ SYSTEMS = [  # name, Settings
     ("reader", {"offline_reader": True, "rerank": False}),
     ("reader + rerank", {"offline_reader": True, "rerank": True}),
 ]
-HOLDOUT_WEEKS = 10  # as training/pairs.py
 ANCHORS = ["open_gpt3_gcs_gen", "open_rag_gcs_gen", "open_gpt3_dpr_gen", "closed_gpt3_gen"]
 
 
@@ -60,10 +61,12 @@ def _share(flags) -> float:  # type: ignore[no-untyped-def]
 
 
 def held_out_train(limit: int | None) -> list[dict]:
-    """The indexed train questions of the weeks the readers' training held out."""
-    weeks = sorted({q["question_id"].split("_")[0] for q in questions(split="train")})
-    held = set(weeks[-HOLDOUT_WEEKS:])
-    qs = [q for q in questions(split="train") if q["question_id"].split("_")[0] in held]
+    """The indexed train questions of the weeks the readers' training held out
+    (``training.pairs.split``: the last weeks of train)."""
+    sys.path.insert(0, str(ROOT))
+    from training.pairs import split
+
+    qs = split(questions(split="train"))[1]
     return qs[:limit] if limit else qs
 
 

@@ -113,6 +113,8 @@ class Reader:
         self.min_relevance: float = self.manifest.get("min_relevance", 0.0)
         self.min_short: float = self.manifest["min_short"]  # short answer's least confidence
         self.max_tokens: int = int(self.manifest.get("max_tokens", MAX_TOKENS))
+        # weights trained on whole passages (train_passage_reader.py), else on sentences
+        self.reads_passages: bool = self.manifest.get("reads") == "passages"
         self.quantize = quantize
         self.backend = backend
         self._model: Any = None

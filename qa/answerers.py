@@ -21,13 +21,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 from vectorstore import Passage
 
 from .citations import Claim, Verifier, finalize, parse_claims
-from .features import as_sentence
 from .llm import LLMError, build_messages, is_refusal, stream_reply
 from .offline import OfflineAnswerer
-from .passage_reading import supporting
+from .passage_reading import short_claim
 from .reading import Short
 from .results import Answer, Citation, ShortAnswer
-from .spans import answer_key
+from .spans import answer_key, find_words
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -172,11 +171,8 @@ class ChatModel(Answerer):
         claims = self.verifier.check(parse_claims(body, len(passages)), passages)
         short = short_in_passages(bold, claims, passages)
         if short is not None:
-            s, e = supporting(passages[short.passage].text, short.start, short.end)
             claims[0].prefix = claims[0].prefix or " "  # the reply's first sentence follows it
-            claims.insert(
-                0, Claim(as_sentence(short.text), [short.passage], {short.passage: (s, e)})
-            )
+            claims.insert(0, short_claim(short, passages))
         checked = finalize(claims, passages)
         return Answer(
             question=question,
@@ -212,9 +208,8 @@ def short_in_passages(text: str, claims: list[Claim], passages: Sequence[Passage
     shown as one."""
     if not answer_key(text):
         return None
-    pattern = re.compile(r"(?<!\w)" + re.escape(text) + r"(?!\w)", re.I)
     for pi in dict.fromkeys(pi for claim in claims for pi in claim.cites):
-        match = pattern.search(passages[pi].text)
+        match = find_words(text, passages[pi].text)
         if match:
             return Short(match.group(0), pi, match.start(), match.end(), 1.0)
     return None

@@ -129,7 +129,7 @@ class Assistant:
     def reading(self) -> ReaderAnswerer | PassageAnswerer:
         """How the reader's answers are read: from whole passages when its weights read
         passages (their manifest says so), else sentence by sentence."""
-        if self.reader.manifest.get("reads") == "passages":
+        if self.reader.reads_passages:
             return PassageAnswerer(self.reader, self.offline)
         return ReaderAnswerer(self.reader, self.embeddings)
 

@@ -13,7 +13,6 @@ quote answerer's two best sentences answer (its own floor refuses when nothing d
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from models import Reader
@@ -23,7 +22,7 @@ from .citations import Claim
 from .features import MIN_CLAUSE_WORDS, as_sentence
 from .offline import OfflineAnswerer
 from .reading import Short
-from .spans import Found, gather
+from .spans import Found, find_words, gather
 
 MAX_WORDS = 40  # the whole answer's word budget
 LONG_SENTENCE = 30  # a supporting sentence longer than this is quoted by its clause
@@ -70,14 +69,11 @@ class PassageAnswerer:
     @staticmethod
     def _short_first(best: Found, passages: Sequence[Passage]) -> tuple[list[Claim], Short]:
         """The short answer, then the sentence (or clause) of its passage that says it."""
-        s, e = supporting(passages[best.passage].text, best.start, best.end)
-        quote = passages[best.passage].text[s:e].strip()
-        cite = {best.passage: (s, e)}
         short = Short(best.text, best.passage, best.start, best.end, best.score)
-        return [
-            Claim(as_sentence(best.text), [best.passage], dict(cite)),
-            Claim(as_sentence(quote), [best.passage], cite, prefix=" "),
-        ], short
+        claim = short_claim(short, passages)
+        s, e = claim.quotes[short.passage]
+        quote = passages[short.passage].text[s:e].strip()
+        return [claim, Claim(as_sentence(quote), [short.passage], dict(claim.quotes), " ")], short
 
     @staticmethod
     def _in_lead(found: list[Found], lead: Claim, passages: Sequence[Passage]) -> Found | None:
@@ -91,11 +87,18 @@ class PassageAnswerer:
         for f in found:
             if f.score < LEAD_SHORT_FLOOR:
                 break
-            match = re.search(r"(?<!\w)" + re.escape(f.text) + r"(?!\w)", sentence, re.I)
+            match = find_words(f.text, sentence)
             if match:
                 start, end = s + match.start(), s + match.end()
                 return Found(match.group(0), f.score, pi, start, end, f.passages)
         return None
+
+
+def short_claim(short: Short, passages: Sequence[Passage]) -> Claim:
+    """The short answer as the answer's first claim, citing its passage with the sentence
+    (or clause) that says it as the quote."""
+    quote = supporting(passages[short.passage].text, short.start, short.end)
+    return Claim(as_sentence(short.text), [short.passage], {short.passage: quote})
 
 
 def supporting(text: str, start: int, end: int) -> tuple[int, int]:

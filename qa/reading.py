@@ -151,7 +151,7 @@ def rerank(reader: Reader, question: str, passages: Sequence[Passage], k: int) -
     """The ``k`` passages the reader rates highest (ties: retrieval order): whole, by a
     passage reader; by their first sentence and those sharing most words with the
     question, by a sentence reader."""
-    if reader.manifest.get("reads") == "passages":  # a passage reader reads them whole
+    if reader.reads_passages:  # a passage reader reads them whole
         relevance = [r.relevance for r in reader.read(question, [p.text for p in passages])]
         order = sorted(range(len(passages)), key=lambda i: (-relevance[i], i))
         return [passages[i] for i in order[:k]]

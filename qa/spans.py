@@ -37,6 +37,11 @@ class Found:
     passages: int = 1  # how many passages gave it
 
 
+def find_words(words: str, text: str) -> re.Match[str] | None:
+    """Where ``words`` occur in ``text`` as whole words, case aside (the first time)."""
+    return re.search(r"(?<!\w)" + re.escape(words) + r"(?!\w)", text, re.I)
+
+
 def answer_key(text: str) -> str:
     """What two spans share when they are the same answer: lower case, letters and digits,
     no articles."""

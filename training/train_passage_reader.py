@@ -34,6 +34,7 @@ from training import passage_pairs  # noqa: E402
 from training.runs import provenance, seeded  # noqa: E402
 from training.train_reader import (  # noqa: E402
     batches,
+    best_floor,
     collate,
     encode,
     reader_loss,
@@ -64,8 +65,9 @@ def run_signature(args: argparse.Namespace, rows: int) -> dict:
     }
 
 
-def train(rows: list[dict], model, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
-    """The training loop, checkpointed every ``args.save_steps`` steps and resumed."""
+def train(rows: list[dict], model, args: argparse.Namespace, run: dict) -> None:  # type: ignore[no-untyped-def]
+    """The training loop, checkpointed every ``args.save_steps`` steps and resumed (only
+    from a checkpoint of this ``run``: ``run_signature``)."""
     from transformers import get_linear_schedule_with_warmup
 
     rng = random.Random(args.seed)
@@ -77,7 +79,6 @@ def train(rows: list[dict], model, args: argparse.Namespace) -> None:  # type: i
     )
     sched = get_linear_schedule_with_warmup(opt, int(0.06 * len(plan)), len(plan))
     checkpoint = args.work / "checkpoint.pt"
-    run = run_signature(args, len(rows))
     done = 0
     state = torch.load(checkpoint, weights_only=False) if checkpoint.is_file() else None
     if state is not None and state.get("run") != run:
@@ -131,11 +132,7 @@ def evaluate(reader: Reader) -> dict:
         found = gather(g.question, g.texts, readings, g.articles) if g.texts else []
         top = found[0] if found else None
         shorts.append((top.score if top else 0.0, top is not None and answer_key(top.text) in gold))
-    best_t, best_gain = 0.0, float("-inf")
-    for t in [i / 100 for i in range(0, 95)]:
-        gain = sum(ok - WRONG_SHORT_COST * (not ok) for c, ok in shorts if c >= t)
-        if gain > best_gain:
-            best_t, best_gain = t, gain
+    best_t = best_floor(shorts, WRONG_SHORT_COST, 0.95)
     given = [ok for c, ok in shorts if c >= best_t]
     n = max(len(shorts), 1)
     return {
@@ -207,7 +204,14 @@ def write_card(out: Path, manifest: dict) -> None:
 
 
 def main() -> None:
-    parser = reader_parser(__doc__, epochs=1, lr=3e-5, synthetic=4000)
+    parser = reader_parser(
+        __doc__,
+        epochs=1,
+        lr=3e-5,
+        synthetic=4000,
+        out=WORK / "passage-reader",
+        refits="the short answer's floor",
+    )
     parser.add_argument("--synthetic-weight", type=float, default=0.5)
     parser.add_argument("--save-steps", type=int, default=100)
     parser.add_argument(
@@ -218,12 +222,6 @@ def main() -> None:
         f"`training/train_reader.py --out {SENTENCE_READER.relative_to(ROOT)}`)",
     )
     parser.add_argument("--work", type=Path, default=WORK / "passage-reader-run")
-    parser.add_argument("--out", type=Path, default=WORK / "passage-reader")
-    parser.add_argument(
-        "--calibrate-only",
-        action="store_true",
-        help="keep the weights in --out; refit the short answer's floor on held-out weeks",
-    )
     args = parser.parse_args()
 
     from safetensors.torch import load_file
@@ -254,7 +252,8 @@ def main() -> None:
     model = build_model(config)
     model.load_state_dict({k: v.float() for k, v in load_file(args.start / WEIGHTS).items()})
     model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
-    train(rows, model, args)
+    run = run_signature(args, len(rows))
+    train(rows, model, args, run)
     trained = time.perf_counter() - started
 
     out = args.out
@@ -269,7 +268,7 @@ def main() -> None:
         "batch": args.batch,
         "training_pairs": len(rows),
         "training_seconds": round(trained),
-        "start_sha256": run_signature(args, len(rows))["start_sha256"],
+        "start_sha256": run["start_sha256"],
         "min_short": 0.0,
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")

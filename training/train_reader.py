@@ -197,6 +197,18 @@ def train(rows: list[dict], model, epochs: int, batch: int, lr: float, seed: int
     model.eval()
 
 
+def best_floor(shorts: list[tuple[float, bool]], wrong_cost: float, highest: float) -> float:
+    """The confidence floor, in hundredths below ``highest``, that maximises right answers
+    minus ``wrong_cost`` × wrong ones among (confidence, right) ``shorts`` at or above it
+    (the lowest such floor on a tie)."""
+    best_t, best_gain = 0.0, float("-inf")
+    for t in [i / 100 for i in range(0, round(highest * 100))]:
+        gain = sum(ok - wrong_cost * (not ok) for c, ok in shorts if c >= t)
+        if gain > best_gain:
+            best_t, best_gain = t, gain
+    return best_t
+
+
 def _auc(pos: list[float], neg: list[float]) -> float:
     wins = sum((a > b) + 0.5 * (a == b) for a in pos for b in neg)
     return round(wins / max(len(pos) * len(neg), 1), 4)
@@ -248,12 +260,8 @@ def evaluate(reader: Reader, embeddings) -> dict:  # type: ignore[no-untyped-def
         shorts.append((r.confidence, bool(predicted) and right))
         if any(g.labels):
             tops.append(g.labels[best])
-    best_t, best_gain = 0.0, float("-inf")
-    for t in [i / 100 for i in range(0, 90)]:
-        # a wrong short answer costs half a right one: given when right at least 1 time in 3
-        gain = sum(ok - WRONG_SHORT_COST * (not ok) for c, ok in shorts if c >= t)
-        if gain > best_gain:
-            best_t, best_gain = t, gain
+    # a wrong short answer costs half a right one: given when right at least 1 time in 3
+    best_t = best_floor(shorts, WRONG_SHORT_COST, 0.9)
     maxima.sort()
     floor = maxima[int(0.03 * len(maxima))]  # the 3 % least answerable-looking are refused
     answered = [ok for c, ok in shorts if c >= best_t]
@@ -345,9 +353,10 @@ def write_card(out: Path, manifest: dict) -> None:
 
 
 def reader_parser(
-    description: str | None, epochs: int, lr: float, synthetic: int
+    description: str | None, epochs: int, lr: float, synthetic: int, out: Path, refits: str
 ) -> argparse.ArgumentParser:
-    """The options both readers' training runs take (add the run's own)."""
+    """The options both readers' training runs take (add the run's own): ``out`` is where
+    the weights go, ``refits`` what ``--calibrate-only`` refits on the held-out weeks."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--epochs", type=int, default=epochs)
     parser.add_argument("--batch", type=int, default=16)
@@ -355,16 +364,18 @@ def reader_parser(
     parser.add_argument("--synthetic", type=int, default=synthetic, help="cloze questions added")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--limit", type=int, help="first N training pairs only (a quick try)")
+    parser.add_argument("--out", type=Path, default=out)
+    parser.add_argument(
+        "--calibrate-only",
+        action="store_true",
+        help=f"keep the weights in --out; refit {refits} on held-out weeks",
+    )
     return parser
 
 
 def main() -> None:
-    parser = reader_parser(__doc__, epochs=2, lr=5e-5, synthetic=3000)
-    parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument(
-        "--calibrate-only",
-        action="store_true",
-        help="keep the weights in --out; refit the lead model and thresholds on held-out weeks",
+    parser = reader_parser(
+        __doc__, epochs=2, lr=5e-5, synthetic=3000, out=OUT, refits="the lead model and thresholds"
     )
     args = parser.parse_args()
 
