@@ -32,3 +32,21 @@ def test_a_folder_that_cannot_be_written_loses_the_vote_not_the_answer(tmp_path:
     log = FeedbackLog(blocker / "feedback.jsonl")  # its folder is a file: no write possible
     assert log.record(_answer(), "like") is False
     assert list(log.lines()) == []
+
+
+def test_a_hand_made_vote_keeps_nothing_and_raises_nothing(tmp_path: Path) -> None:
+    """The like event from a hostile client: an index that is no chat message, a vote
+    that is neither like nor dislike, an answer that failed — nothing is kept."""
+    import gradio as gr
+
+    from qa import Assistant, Settings
+    from web.events import Events
+    from web.settings import PageSettings
+
+    bot = Assistant(Settings(store_dir=tmp_path / "store"))
+    events = Events(bot, PageSettings())
+    answers: list[Answer | None] = [_answer(), None]
+    for index, liked in [("x", True), (-2, True), (99, True), (0, "Love it"), (2, True)]:
+        events.vote(answers, gr.LikeData(None, {"index": index, "value": "", "liked": liked}))
+    assert "store" not in vars(bot)  # nothing opened, nothing written
+    assert not (tmp_path / "store").exists()
