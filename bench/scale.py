@@ -1,19 +1,25 @@
-"""Scale: retrieval latency and memory over a generated store of 200,000 chunks.
+"""Scale: a store growing to a million chunks, written incrementally, served by another
+process (issue 22).
 
-    .venv/bin/python bench/scale.py [--chunks 200000] [--server] [--keep DIR]
+    .venv/bin/python bench/scale.py [--sizes 40000,200000,1000000] [--server] [--keep DIR]
 
 The articles are **generated** (made-up words in news-like sentences, dated over two years,
-twenty sources; nothing third-party) and go through the product's own ingest into a local
-folder (and, with ``--server``, into a `chroma run` server too). Embedding 200,000 chunks
-with the real model would take about an hour on two cores, and retrieval's cost does not
-depend on which model made the vectors, so this bench embeds with a stand-in (a fake, said
-here): each word a fixed pseudo-random 384-dimensional unit vector, a text the normalised
-sum of its words' vectors — the same width and the same unit-length vectors as MiniLM.
+twenty sources; nothing third-party), in files of 2,000 articles (~24,000 chunks), and go
+through the product's own ingest. Embedding a million chunks with the real model would take
+days on two cores, and retrieval's cost does not depend on which model made the vectors, so
+this bench embeds with a stand-in (a fake, said here): each word a fixed pseudo-random
+384-dimensional unit vector, a text the normalised sum of its words' vectors — the same
+width and the same unit-length vectors as MiniLM.
 
-Reported per store: ingest rate, the question's retrieval p50/p95 (the product's hybrid
-search with diversity), the same with a one-week date filter and with a source filter,
-the process's resident memory after loading and after the questions, and the keyword
-index's size. Questions are generated sentences' words in another order.
+The store grows to each size in turn (one ingest run per step, into a local folder, and
+with ``--server`` into a `chroma run` server as well); at each size a **separate serving
+process** opens it and reports: how long it took to answer its first question (a replica
+starting), its retrieval p50/p95 with no filter, a one-week filter and a one-source filter,
+its resident memory; then, while it keeps serving, another process writes **one article**
+(about 12 chunks) and the serving process's next question is timed against its usual one;
+then another process syncs **1,000 articles** (N, ``--sync-articles``) into the store, timed
+against ingesting the same articles into an empty store. Disk per part (Chroma, keyword
+index, rows) is read off the folders. Sizes are rounded up to whole files (2,000 articles).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import random
 import shutil
 import statistics
@@ -107,8 +114,20 @@ def _write(out: Path, first: int, end: int, rng: random.Random, words: list[str]
             fh.write(json.dumps(record) + "\n")
 
 
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def extra(folder: Path, n_articles: int, first: int, seed: int) -> Path:
+    """``n_articles`` more generated articles (numbered from ``first``: new URLs, so new
+    articles) as one JSON-lines file in ``folder``."""
+    rng = random.Random(seed)
+    syllables = ["ka", "lo", "mer", "tan", "vi", "sol", "dra", "pen", "qui", "ros", "el", "bu"]
+    words = list({"".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(20000)})
+    common = ["the", "of", "and", "said", "in", "on", "a", "to", "for", "after", "with"]
+    folder.mkdir(parents=True, exist_ok=True)
+    _write(folder / "extra.jsonl", first, first + n_articles, rng, words, common, date(2023, 1, 1))
+    return folder
+
+
+def rss_mb(pid: int | str = "self") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
@@ -119,59 +138,214 @@ def pct(values: list[float], q: float) -> float:
     return ordered[round(q * (len(ordered) - 1))]
 
 
-def measure(store: Any, corpus: Path, n_questions: int) -> dict[str, Any]:
+def open_store(where: dict[str, str]) -> Any:
+    from vectorstore import ArticleStore
+
+    return ArticleStore(WordVectors(), collection="scale", **where)
+
+
+# -- the serving process: `scale.py --serve`, driven through its stdin -------------------------
+
+
+def serve(where: dict[str, str], corpus: Path, n_questions: int) -> None:
+    """Open the store, answer one question, then answer commands: ``bench`` (the question
+    set under three filters), ``one`` (one question, timed), ``quit``. One JSON line each."""
+    started = time.perf_counter()
     from qa import Filters
     from qa.retrieval import Retriever, Search
 
-    retriever = Retriever(store)
-    t = time.perf_counter()
-    retriever.index.sync()
-    keyword_s = time.perf_counter() - t
-    loaded_mb = rss_mb()
-    rng = random.Random(3)
-    lines = (corpus / "articles-000.jsonl").read_text(encoding="utf-8").splitlines()
-    questions = []
-    for line in rng.sample(lines, n_questions):
-        words = json.loads(line)["text"].split()[:40]
-        rng.shuffle(words)
-        questions.append(" ".join(words[:9]) + "?")
+    retriever = Retriever(open_store(where))
+    questions = _questions(corpus, n_questions)
+    retriever.search(Search(questions[0], 6, news=False))
+    say({"first answer s": time.perf_counter() - started, "RSS loaded MB": rss_mb()})
     runs = {
         "unfiltered": lambda d: Filters(),
         "one week": lambda d: Filters(date_from=d, date_to=d + timedelta(days=6)),
         "one source": lambda d: Filters(sources=(SOURCES[3],)),
     }
-    out: dict[str, Any] = {"keyword index load/build s": keyword_s, "RSS loaded MB": loaded_mb}
-    for name, make in runs.items():
-        seconds = []
-        for i, q in enumerate(questions):
-            f = make(date(2023, 1, 1) + timedelta(days=(i * 37) % 720))
-            started = time.perf_counter()
-            retriever.search(Search(q, 6, filters=f, news=False))
-            seconds.append(time.perf_counter() - started)
-        out[f"{name} p50 ms"] = 1000 * statistics.median(seconds)
-        out[f"{name} p95 ms"] = 1000 * pct(seconds, 0.95)
-    out["RSS after questions MB"] = rss_mb()
-    return out
+    for line in sys.stdin:
+        command = line.strip()
+        if command == "bench":
+            out: dict[str, float] = {}
+            for name, make in runs.items():
+                seconds = []
+                for i, q in enumerate(questions):
+                    f = make(date(2023, 1, 1) + timedelta(days=(i * 37) % 720))
+                    t = time.perf_counter()
+                    retriever.search(Search(q, 6, filters=f, news=False))
+                    seconds.append(time.perf_counter() - t)
+                out[f"{name} p50 ms"] = 1000 * statistics.median(seconds)
+                out[f"{name} p95 ms"] = 1000 * pct(seconds, 0.95)
+            say(out | {"RSS after questions MB": rss_mb()})
+        elif command == "one":
+            t = time.perf_counter()
+            retriever.search(Search(questions[1], 6, news=False))
+            say({"s": time.perf_counter() - t} | retriever.index.stats())
+        else:
+            return
+
+
+def say(record: dict[str, Any]) -> None:
+    print(json.dumps(record), flush=True)
+
+
+def _questions(corpus: Path, n: int) -> list[str]:
+    """Generated sentences' words in another order."""
+    rng = random.Random(3)
+    lines = (corpus / "articles-000.jsonl").read_text(encoding="utf-8").splitlines()
+    found = []
+    for line in rng.sample(lines, n):
+        words = json.loads(line)["text"].split()[:40]
+        rng.shuffle(words)
+        found.append(" ".join(words[:9]) + "?")
+    return found
+
+
+class Server:
+    """A `scale.py --serve` child process."""
+
+    def __init__(self, where: dict[str, str], corpus: Path, n_questions: int, env: dict) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--serve", json.dumps(where), "--corpus", str(corpus),
+             "--questions", str(n_questions)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+        )  # fmt: skip
+        self.ready = self._read()
+
+    def ask(self, command: str) -> dict[str, Any]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        return self._read()
+
+    def _read(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the serving process ended (exit {self.proc.wait()})")
+        return dict(json.loads(line))
+
+    def close(self) -> None:
+        if self.proc.stdin is not None and self.proc.poll() is None:
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.close()
+        self.proc.wait(60)
+
+
+# -- writing, in a process of its own: `scale.py --write` -------------------------------------
+
+
+def write(where: dict[str, str], paths: list[str]) -> None:
+    from vectorstore import ingest
+
+    started = time.perf_counter()
+    report = ingest(paths, open_store(where), batch_chunks=2000)
+    assert not report.failed, report.failed[:3]
+    say({"s": time.perf_counter() - started, "chunks": report.chunks_written})
+
+
+def run_writer(where: dict[str, str], paths: list[Path], env: dict) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--write", json.dumps(where), *map(str, paths)],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    if done.returncode:
+        raise RuntimeError(done.stderr[-2000:])
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+# -- the run -------------------------------------------------------------------------------
+
+
+def folder_mb(path: Path) -> float:
+    return (
+        sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6 if path.exists() else 0
+    )
+
+
+def measure(name: str, where: dict[str, str], base: Path, corpus: Path, args: Any,
+            env: dict, index_dir: Path, chroma_dir: Path | None) -> dict[str, Any]:  # fmt: skip
+    """One store at one size: a serving process, a write of one article, a 1,000-article sync."""
+    store = open_store(where)
+    row: dict[str, Any] = {"chunks": store.count()}
+    del store
+    gc.collect()
+    server = Server(where, corpus, args.questions, env)
+    try:
+        row["replica: first answer, s"] = server.ready["first answer s"]
+        row["serving RSS loaded MB"] = server.ready["RSS loaded MB"]
+        row |= server.ask("bench")
+        usual = statistics.median(server.ask("one")["s"] for _ in range(7))
+        row["question, usual ms"] = 1000 * usual
+        one = extra(base / "one" / name / str(row["chunks"]), 1, 50_000_000 + row["chunks"], 11)
+        row["write 1 article, s"] = run_writer(where, [one], env)["s"]
+        after = server.ask("one")
+        row["next question after it, ms"] = 1000 * after["s"]
+        row["... longer than usual, ms"] = 1000 * (after["s"] - usual)
+        many = extra(
+            base / "many" / name / str(row["chunks"]),
+            args.sync_articles,
+            60_000_000 + row["chunks"],
+            12,
+        )
+        row["sync N articles, s"] = run_writer(where, [many], env)["s"]
+        row["next question after it, s"] = server.ask("one")["s"]
+        row["index: builds / catch-ups"] = f"{after['builds']} / {after['catch_ups']}"
+        row["serving RSS after all MB"] = rss_mb(server.proc.pid)
+    finally:
+        server.close()
+    if "url" in where and row["chunks"] <= args.new_machine_up_to:
+        # a replica on a machine of its own: no index in its cache yet, built from the server
+        fresh = {**env, "XDG_CACHE_HOME": str(base / "cache-new" / str(row["chunks"]))}
+        replica = Server(where, corpus, 1, fresh)
+        row["replica on a new machine: first answer, s"] = replica.ready["first answer s"]
+        replica.close()
+        shutil.rmtree(fresh["XDG_CACHE_HOME"], ignore_errors=True)
+    empty = {"path": str(base / "empty" / name / str(row["chunks"]))}
+    row["same N into an empty store, s"] = run_writer(empty, [many], env)["s"]
+    shutil.rmtree(empty["path"], ignore_errors=True)
+    row["sync / empty"] = row["sync N articles, s"] / row["same N into an empty store, s"]
+    folder = index_dir / "scale"
+    row["disk: keyword index MB"] = folder_mb(folder / "keyword")
+    row["disk: rows (ids, days, sources, vectors) MB"] = sum(
+        f.stat().st_size for f in folder.glob("*.npy")) / 1e6  # fmt: skip
+    if chroma_dir is not None:
+        row["disk: Chroma MB"] = folder_mb(chroma_dir)
+    return row
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--chunks", type=int, default=200_000)
+    parser.add_argument("--sizes", default="40000,200000,1000000", help="chunks, comma-separated")
     parser.add_argument("--questions", type=int, default=60)
+    parser.add_argument("--sync-articles", type=int, default=1000, help="articles in the sync")
+    parser.add_argument(
+        "--new-machine-up-to", type=int, default=250_000,
+        help="server: time a replica with an empty cache up to this many chunks",
+    )  # fmt: skip
     parser.add_argument("--server", action="store_true", help="a Chroma server too")
     parser.add_argument("--keep", type=Path, help="build (or reuse) the stores here")
     parser.add_argument("--json", type=Path, default=Path("bench/results/scale.json"))
+    parser.add_argument("--serve", help=argparse.SUPPRESS)
+    parser.add_argument("--write", help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        return serve(json.loads(args.serve), args.corpus, args.questions)
+    if args.write:
+        return write(json.loads(args.write), args.paths)
 
-    from vectorstore import ArticleStore, ingest
-
+    sizes = [int(s) for s in args.sizes.split(",")]
     base = args.keep or Path(tempfile.mkdtemp(prefix="aq-scale-"))
     corpus = base / "corpus"
     if not (corpus / "articles-000.jsonl").exists():
-        generate(corpus, args.chunks)
-    embeddings = WordVectors()
-    results: dict[str, dict[str, Any]] = {}
-    places: list[tuple[str, dict[str, Any]]] = [("local folder", {"path": base / "store"})]
+        generate(corpus, max(sizes))
+    files = sorted(corpus.glob("articles-*.jsonl"))
+    env = {**os.environ, "XDG_CACHE_HOME": str(base / "cache")}
+    places: list[tuple[str, dict[str, str], Path, Path | None]] = [
+        ("local", {"path": str(base / "store")}, base / "store" / "chunk-index", base / "store")
+    ]
     server = None
     if args.server:
         port = 8765
@@ -181,24 +355,24 @@ def main() -> None:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         time.sleep(8)
-        places.append(("Chroma server", {"url": f"http://127.0.0.1:{port}"}))
+        url = f"http://127.0.0.1:{port}"
+        safe = "".join(ch if ch.isalnum() else "_" for ch in url)
+        cache = base / "cache" / "article-qa" / "servers" / safe / "chunk-index"
+        places.append(("server", {"url": url}, cache, base / "server"))
+    results: dict[str, dict[str, Any]] = {}
     try:
-        for name, where in places:
-            store = ArticleStore(embeddings, collection="scale", **where)
-            started = time.perf_counter()
-            row: dict[str, Any] = {"ingest chunks/s": "(reused)"}
-            if store.count() == 0:
-                report = ingest([corpus], store, progress=True, batch_chunks=2000)
-                assert not report.failed, report.failed[:3]
-                row["ingest chunks/s"] = store.count() / (time.perf_counter() - started)
-            row["chunks"] = store.count()
-            row |= measure(store, corpus, args.questions)
-            if server is not None and "url" in where:
-                row["server RSS MB"] = _rss_of(server.pid)
-            results[name] = row
-            print(name, row, flush=True)
-            del store
-            gc.collect()
+        for name, where, index_dir, chroma_dir in places:
+            done = 0
+            for size in sizes:
+                upto = min(len(files), -(-size // (2000 * CHUNKS_PER_ARTICLE)))
+                growth: dict[str, Any] = {}
+                if upto > done:
+                    step = run_writer(where, files[done:upto], env)
+                    growth = {"grow: ingest chunks/s": step["chunks"] / step["s"]}
+                    done = upto
+                row = growth | measure(name, where, base, corpus, args, env, index_dir, chroma_dir)
+                results[f"{name} {row['chunks'] // 1000}k"] = row
+                print(name, json.dumps(row), flush=True)
     finally:
         if server is not None:
             server.terminate()
@@ -210,13 +384,6 @@ def main() -> None:
     print(table(rows, ["measure", *results]))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2))
-
-
-def _rss_of(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ RUNS: dict[str, list[str]] = {  # script → its smallest options
     "memory": ["--questions", "3", "--backends", "onnx"],
     "load": ["--clients", "2", "--seconds", "4", "--max-asks", "6"],
     "feeds": ["--items", "4", "--stories", "12"],
-    "scale": ["--chunks", "1500", "--questions", "3"],
+    "scale": ["--sizes", "1500", "--questions", "3", "--sync-articles", "10"],
     "tune_retrieval": ["--limit", "3"],
     "tune_offline": ["--limit", "6"],
     "keyword_engines": ["--limit", "3"],

@@ -15,7 +15,7 @@ from typing import Literal
 
 import numpy as np
 
-from vectorstore import ArticleStore, ChunkIndex, Passage
+from vectorstore import ArticleStore, ChunkIndex, Passage, Scope
 
 from .query import Filters, parse_filters
 
@@ -87,24 +87,19 @@ class Retriever:
         self.index.sync()
         self.store.refresh()
         f = self.filters(req)
-        mask = self.index.mask(f.date_from, f.date_to, f.sources)
+        scope = self.index.scope(f.date_from, f.date_to, f.sources)
         vector = np.asarray(self.store.embeddings.embed_query(req.question), dtype=np.float32)
         pool = max(POOL, req.k * 4)
         ranked: dict[str, float] = {}
         passages: dict[str, Passage] = {}
         vectors: dict[str, np.ndarray] = {}
         if req.mode in ("dense", "hybrid"):
-            dense, dense_vecs = self._dense(vector, pool, mask)
+            dense, dense_vecs = self._dense(vector, pool, scope)
             for rank, p in enumerate(dense):
                 ranked[p.id] = ranked.get(p.id, 0.0) + self.fusion.dense / (RRF_K + rank + 1)
                 passages[p.id], vectors[p.id] = p, dense_vecs[rank]
         if req.mode in ("bm25", "hybrid"):
-            hits = self.index.search(
-                req.question,
-                pool,
-                mask,
-                sync=False,
-            )
+            hits = self.index.search(req.question, pool, scope, sync=False)
             for rank, hit in enumerate(hits):
                 ranked[hit.id] = ranked.get(hit.id, 0.0) + self.fusion.keyword / (RRF_K + rank + 1)
             missing = [h.id for h in hits if h.id not in passages]
@@ -138,15 +133,15 @@ class Retriever:
         return [passages[pid] for pid in chosen]
 
     def _dense(
-        self, vector: np.ndarray, k: int, mask: np.ndarray | None
+        self, vector: np.ndarray, k: int, scope: Scope | None
     ) -> tuple[list[Passage], list[np.ndarray]]:
         """The dense side: filtered from the chunk index's days, sources and vectors
         (Chroma's `where` was three times slower), else Chroma's vector index."""
-        if mask is None:
+        if scope is None:
             return self.store.nearest(vector, k)
-        hits = self.index.nearest(vector, k, mask)
+        hits = self.index.nearest(vector, k, scope)
         if hits is None:  # too many allowed to compare one by one: the vector index
-            among = self.index.chunk_ids(mask)
+            among = self.index.chunk_ids(scope)
             return self.store.nearest_among(vector, k, among)
         return self.store.passages_with_embeddings([cid for cid, _ in hits])
 

@@ -13,6 +13,7 @@ from .documents import ArticleInfo, Passage, indexed_text
 from .errors import ReadOnlyError, StoreError
 from .ingest import ingest, remove_promoting_copy
 from .ingest import sync as sync_feeds
+from .keyword_index import Scope
 from .reindex import reindex
 from .reports import FeedResult, IngestReport, SyncReport
 from .sentences import clause_spans, sentence_spans
@@ -29,6 +30,7 @@ __all__ = [
     "IngestReport",
     "Passage",
     "ReadOnlyError",
+    "Scope",
     "StoreError",
     "SyncReport",
     "clause_spans",

@@ -1,13 +1,21 @@
-"""The product's own index of the chunks: BM25 (bm25s) for the keyword side of hybrid
-search, and each chunk's day, source and vector, for filtered search on both sides.
+"""The product's own index of the chunks: BM25 for the keyword side of hybrid search
+(``keyword_index``, tantivy), and each chunk's day, source and vector for filtered search
+on both sides (``chunk_rows``) — kept in step with the store write by write.
 
-Chroma stays the one source of truth. The index remembers the store revision it was built
-from; whenever the store has changed since (an ingest or a removal, in this process or
-another), the next search rebuilds it from the chunks in Chroma and saves it. It is saved
-beside a local store, or in the user's cache for a Chroma server. The vectors are a copy of
-Chroma's, saved as one ``.npy`` file and memory-mapped: a filtered dense search compares
-the question with the allowed chunks' vectors directly (``nearest``), exactly, in
-microseconds, instead of asking Chroma for them (``where``: ~100 ms on 39k chunks).
+Chroma stays the one source of truth. Each write run is numbered (``changes``); the index
+remembers the store revision and run it is at, in ``meta.json`` beside its files. When the
+store has moved on, the first process to notice — normally the writer itself, as its run
+finishes — reads only the runs since (the chunks they stored, the ids they removed) and
+adds one segment to each side, marking the rows it replaces deleted: a write costs what
+it added, not the whole store. Every other process sees the new ``meta.json`` and loads
+what is new in it. ``meta.json`` is written last, by replacing it: a process killed
+mid-update leaves the previous index readable, and the next update starts from it. A full
+build (from every chunk) happens only for a new index, another collection (a reindex), a
+store from before runs were numbered, or an index that disagrees with the store's count.
+
+The index lives beside a local store, or in the user's cache for a Chroma server (one
+per machine: its processes share it; each machine catches up on its own); for a store
+that can't be written, in a private temporary folder.
 """
 
 from __future__ import annotations
@@ -18,25 +26,44 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Sequence
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from filelock import FileLock
 
+from .changes import SEQ, StoreState
 from .chroma import INDEX_FOLDER
+from .chunk_rows import (
+    Rows,
+    Segment,
+    merge_plan,
+    merged,
+    positions,
+    read_segment,
+    segment_file,
+    write_segment,
+)
 from .documents import indexed_text
 from .errors import StoreError
+from .keyword_index import Entry, KeywordIndex, Scope
 from .store import ArticleStore
-from .terms import terms
 from .writes import day_number
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 2  # 2: the vectors too
-EXACT_AT_MOST = 50_000  # filtered dense search: up to this many allowed chunks compared directly
+INDEX_VERSION = 3  # 3: tantivy and segments, kept up to date by write runs
+EXACT_AT_MOST = 50_000  # filtered dense search: up to this many kept chunks compared directly
+SEGMENT_ROWS = 100_000  # a build or a long catch-up writes segments of at most this many rows
+META = "meta.json"
+DAMAGED = (OSError, ValueError, EOFError, KeyError, TypeError)  # reading a damaged index
+KEYWORD = "keyword"
+
+_BY_STORE: weakref.WeakKeyDictionary[ArticleStore, ChunkIndex] = weakref.WeakKeyDictionary()
 
 
 @dataclass(slots=True)
@@ -48,211 +75,436 @@ class ChunkHit:
 
 
 class ChunkIndex:
-    """BM25 over the store's chunks, kept in step with the store by its revision."""
+    """The keyword and rows sides of the store's chunks, kept in step by its write runs."""
 
     def __init__(self, store: ArticleStore, folder: Path) -> None:
         self.store = store
         self.folder = folder
         self._lock = threading.Lock()
-        self._revision: str | None = None
-        self._bm25: Any = None
-        self.ids: list[str] = []
-        self.days = np.zeros(0, dtype=np.int64)
-        self.sources: list[str] = []
-        self.articles: list[str] = []
-        self.vectors: np.ndarray | None = None  # one row per chunk (memory-mapped when loaded)
+        self._token: str | None = None  # the store revision this process has loaded
+        self._rows = Rows([], [])
+        self._keyword: KeywordIndex | None = None
+        self._builds: int | None = None  # the saved index's build the keyword side is from
 
     @classmethod
     def for_store(cls, store: ArticleStore) -> ChunkIndex:
-        """The index of ``store``: beside a local store, else in the server's cache folder."""
-        return cls(store, store.state_dir / INDEX_FOLDER / store.name)
+        """The index of ``store`` (one per store object: its writes and its questions share
+        it): beside a local store, else in the server's cache folder."""
+        found = _BY_STORE.get(store)
+        if found is None:
+            found = _BY_STORE[store] = cls(store, _index_folder(store))
+        return found
 
     # -- keeping in step ----------------------------------------------------------------------
 
     def sync(self) -> None:
-        """Make the index match the store: load the saved one, or rebuild it."""
-        revision = self.store.revision()
-        if revision == self._revision:
+        """Make the index match the store as of its last finished write run: load what
+        another process added, or catch up (or build) it here."""
+        token = self.store.revision()
+        if token == self._token:
             return
         with self._lock:
-            if revision == self._revision:
+            if token == self._token:
                 return
-            if not self._load(revision):
-                self._build(revision)
-
-    def _load(self, revision: str) -> bool:
-        meta_file = self.folder / "meta.json"
-        if not meta_file.exists():
-            return False
-        try:
-            meta = json.loads(meta_file.read_text(encoding="utf-8"))
-            if meta.get("revision") != revision or meta.get("version") != INDEX_VERSION:
-                return False
-            import bm25s
-
-            bm25, vectors = None, None
-            if meta["ids"]:
-                bm25 = bm25s.BM25.load(str(self.folder / "bm25"), mmap=False, show_progress=False)
-                vectors = np.load(self.folder / "vectors.npy", mmap_mode="r")
-                if len(vectors) != len(meta["ids"]):
-                    raise ValueError(f"{len(vectors)} vectors for {len(meta['ids'])} chunks")
-        except Exception as exc:  # derived data, unreadable for any reason: rebuilt from Chroma
-            log.warning(
-                "article-qa: the chunk index in %s could not be read (%s: %s); rebuilding it",
-                self.folder,
-                type(exc).__name__,
-                exc,
-            )
-            return False
-        self._set(revision, bm25, meta["ids"], meta["days"], meta["sources"], meta["articles"])
-        self.vectors = vectors
-        return True
-
-    def _build(self, revision: str) -> None:
-        """Read every chunk with its vector through a Chroma client that is current (one
-        behind another process's writes would find the new chunks' rows but not their
-        vectors): the store catches up first, and again if a write lands meanwhile."""
-        for attempt in range(3):
-            self.store.refresh()
             try:
-                self._build_once(revision)
-                return
-            except StoreError:
-                if attempt == 2:
-                    raise
+                meta = _read_meta(self.folder)
+                if meta is None or meta["token"] != token:
+                    meta = self._update()
+                try:
+                    self._load(meta)
+                except FileNotFoundError:  # an update removed them after meta was read
+                    self._load(self._update())
+            except DAMAGED as exc:  # derived data, unreadable for any reason: built anew
+                log.warning(
+                    "article-qa: the chunk index in %s could not be read (%s: %s); rebuilding it",
+                    self.folder,
+                    type(exc).__name__,
+                    exc,
+                )
+                try:
+                    self._load(self._update(rebuild=True))
+                except OSError as again:
+                    raise StoreError(
+                        f"the chunk index in {self.folder} can't be written ({again}); free "
+                        "some disk space or fix the folder's permissions, then ask again"
+                    ) from again
 
-    def _build_once(self, revision: str) -> None:
-        import bm25s
+    def _load(self, meta: dict[str, Any]) -> None:
+        if self._keyword is None or meta.get("builds") != self._builds:
+            self._keyword = KeywordIndex(self.folder / KEYWORD)  # a build made it anew
+            self._builds = meta.get("builds")
+        else:
+            self._keyword.reload()
+        loaded = {s.name: s for s in self._rows.segments}
+        segments = []
+        for entry in meta["segments"]:
+            seg = loaded.get(entry["name"])
+            if seg is None or seg.deleted_file != entry["deleted"]:
+                seg = read_segment(self.folder, entry["name"], entry["deleted"])
+            segments.append(seg)
+        self._rows = Rows(segments, meta["sources"])
+        self._token = meta["token"]
 
-        ids, days, sources, articles, corpus, rows = [], [], [], [], [], []
-        for found in self.store.pages(["documents", "metadatas", "embeddings"]):
-            for cid, text, meta in zip(
-                found["ids"], found["documents"], found["metadatas"], strict=True
-            ):
-                ids.append(cid)
-                days.append(int(meta.get("day", 0) or 0))
-                sources.append(str(meta.get("source", "")))
-                articles.append(str(meta.get("article_id", "")))
-                corpus.append(terms(indexed_text(str(meta.get("title", "")), text)))
-            rows.append(np.asarray(found["embeddings"], dtype=np.float32))
-        bm25 = None
-        if ids:
-            bm25 = bm25s.BM25()
-            bm25.index(corpus, show_progress=False)
-        self._set(revision, bm25, ids, days, sources, articles)
-        self.vectors = np.vstack(rows) if rows else None
-        self._save(revision, bm25)
+    def _update(self, rebuild: bool = False) -> dict[str, Any]:
+        """Bring the saved index up to the store, under the index's lock file (one process
+        updates; the others wait, then load what it wrote). ``rebuild``: from every chunk,
+        whatever the saved index says."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with FileLock(self.folder.with_name(self.folder.name + ".lock")):
+            for attempt in range(3):
+                self.store.refresh()  # a client current with every finished run
+                state = self.store.state()
+                try:
+                    meta = _read_meta(self.folder)
+                except DAMAGED:
+                    if not rebuild:
+                        raise
+                    meta = None
+                if rebuild:
+                    return self._build(meta, state)
+                if meta is not None and meta["token"] == state.token:
+                    return meta
+                try:
+                    if _continues(meta, state):
+                        assert meta is not None
+                        caught = self._catch_up(meta, state)
+                        if caught is not None:
+                            return caught
+                    return self._build(meta, state)
+                except StoreError:
+                    if attempt == 2:
+                        raise
+        raise AssertionError("unreachable")
 
-    def _save(self, revision: str, bm25: Any) -> None:
+    def _catch_up(self, meta: dict[str, Any], state: StoreState) -> dict[str, Any] | None:
+        """The runs since ``meta``'s, added; None when the result disagrees with the store's
+        count of chunks (a write the numbering missed: the caller builds instead)."""
+        removed = self.store.removed_between(meta["seq"], state.seq)
+        pages = self.store.stored_between(meta["seq"], state.seq)
+        update = _Update(self.folder, meta, state)
+        update.apply(removed, pages, self._segments(meta))
+        if update.live != state.chunks or update.keyword_count != state.chunks:
+            log.warning(
+                "article-qa: the chunk index of %s counts %d chunks after catching up, the "
+                "store %s; rebuilding it",
+                self.store.location,
+                update.live,
+                state.chunks,
+            )
+            return None
+        return update.save(builds=meta.get("builds", 0), catch_ups=meta.get("catch_ups", 0) + 1)
+
+    def _build(self, meta: dict[str, Any] | None, state: StoreState) -> dict[str, Any]:
+        """Every chunk of the store's finished runs, indexed anew."""
+        shutil.rmtree(self.folder / KEYWORD, ignore_errors=True)  # a damaged one too
+        base = {"segments": [], "sources": [], "generation": (meta or {}).get("generation", 0)}
+        update = _Update(self.folder, base, state, fresh=True)
+        pages = (
+            _finished(found, state.seq)
+            for found in self.store.pages(["documents", "metadatas", "embeddings"])
+        )
+        update.apply(set(), pages, [])
+        builds = (meta or {}).get("builds", 0) + 1
+        return update.save(builds=builds, catch_ups=(meta or {}).get("catch_ups", 0))
+
+    def _segments(self, meta: dict[str, Any]) -> list[Segment]:
+        loaded = {s.name: s for s in self._rows.segments}
+        return [
+            loaded[e["name"]]
+            if e["name"] in loaded and loaded[e["name"]].deleted_file == e["deleted"]
+            else read_segment(self.folder, e["name"], e["deleted"])
+            for e in meta["segments"]
+        ]
+
+    def stats(self) -> dict[str, Any]:
+        """What the saved index says of itself: its run, chunks, segments, and how many
+        times it was built from every chunk and caught up with a write."""
         try:
-            self.folder.parent.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=".chunk-index-", dir=self.folder.parent))
-        except OSError:
-            return  # nowhere to save it: it is rebuilt next time
-        try:
-            if bm25 is not None:
-                bm25.save(str(tmp / "bm25"), show_progress=False)
-            if self.vectors is not None:
-                np.save(tmp / "vectors.npy", self.vectors)
-            meta = {
-                "version": INDEX_VERSION,
-                "revision": revision,
-                "ids": self.ids,
-                "days": self.days.tolist(),
-                "sources": self.sources,
-                "articles": self.articles,
-            }
-            (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-            old = self.folder.with_name(self.folder.name + f".old-{os.getpid()}")
-            if self.folder.exists():
-                self.folder.replace(old)
-            tmp.replace(self.folder)
-            shutil.rmtree(old, ignore_errors=True)
-        except OSError:
-            shutil.rmtree(tmp, ignore_errors=True)  # an unsaved index is rebuilt next time
-
-    def _set(
-        self,
-        revision: str,
-        bm25: Any,
-        ids: list[str],
-        days: list[int],
-        sources: list[str],
-        articles: list[str],
-    ) -> None:
-        self._bm25, self.ids, self.sources, self.articles = bm25, ids, sources, articles
-        self.days = np.asarray(days, dtype=np.int64)
-        self._revision = revision
+            meta = _read_meta(self.folder) or {}
+        except DAMAGED:
+            meta = {}
+        return {
+            "seq": meta.get("seq"),
+            "chunks": meta.get("chunks"),
+            "segments": len(meta.get("segments", [])),
+            "builds": meta.get("builds", 0),
+            "catch_ups": meta.get("catch_ups", 0),
+        }
 
     # -- searching ----------------------------------------------------------------------------
 
-    def mask(
+    @property
+    def sources(self) -> list[str]:
+        """Every source the index has seen (for reading sources from a question)."""
+        return self._rows.source_table
+
+    @property
+    def ids(self) -> list[str]:
+        """Every chunk id in the index (for checks; a million of them is a lot of strings)."""
+        self.sync()
+        return sorted(self._rows.ids_where([s.alive for s in self._rows.segments]))
+
+    def scope(
         self,
         date_from: date | None = None,
         date_to: date | None = None,
         sources: Sequence[str] = (),
-    ) -> np.ndarray | None:
-        """Which chunks (in index order) were published in ``date_from``..``date_to`` by one
-        of ``sources``, for ``search``; None when nothing is restricted (Chroma's own
-        ``where`` for the same: ``where_clause``)."""
+    ) -> Scope | None:
+        """The chunks published in ``date_from``..``date_to`` by one of ``sources``, for
+        ``search``, ``nearest`` and ``chunk_ids``; None when nothing is restricted (Chroma's
+        own ``where`` for the same: ``where_clause``)."""
         if not (date_from or date_to or sources):
             return None
-        mask = np.ones(len(self.days), dtype=bool)
-        if date_from:
-            mask &= self.days >= day_number(date_from.isoformat())
-        if date_to:
-            mask &= self.days <= day_number(date_to.isoformat())
-        if sources:
-            wanted = set(sources)
-            mask &= np.fromiter((s in wanted for s in self.sources), bool, len(self.days))
-        return mask
+        return Scope(
+            day_from=day_number(date_from.isoformat()) if date_from else None,
+            day_to=day_number(date_to.isoformat()) if date_to else None,
+            sources=tuple(sources),
+        )
 
-    def chunk_ids(self, mask: np.ndarray | None) -> set[str] | None:
-        """The ids of the chunks ``mask`` keeps (None: no restriction), for the dense side's
-        filtered search (``ArticleStore.nearest_among``)."""
-        if mask is None:
+    def chunk_ids(self, scope: Scope | None) -> set[str] | None:
+        """The ids of the chunks ``scope`` keeps (None: no restriction), for the dense
+        side's filtered search (``ArticleStore.nearest_among``)."""
+        if scope is None:
             return None
-        ids = self.ids
-        return {ids[i] for i in np.flatnonzero(mask)}
+        rows = self._rows
+        return rows.ids_where(rows.masks(scope))
 
-    def nearest(
-        self, vector: np.ndarray, k: int, mask: np.ndarray
-    ) -> list[tuple[str, float]] | None:
-        """The ``k`` chunks ``mask`` keeps that are nearest to ``vector`` (cosine), best
+    def nearest(self, vector: np.ndarray, k: int, scope: Scope) -> list[tuple[str, float]] | None:
+        """The ``k`` chunks ``scope`` keeps that are nearest to ``vector`` (cosine), best
         first, compared directly — exact; None when more than ``EXACT_AT_MOST`` are kept
         (the caller asks the vector index instead, ``ArticleStore`` with ``among``)."""
-        rows = np.flatnonzero(mask)
-        vectors = self.vectors
-        if vectors is None or len(rows) > EXACT_AT_MOST:
+        rows = self._rows
+        masks = rows.masks(scope)
+        if sum(int(m.sum()) for m in masks) > EXACT_AT_MOST:
             return None
-        sims = np.asarray(vectors[rows] @ vector, dtype=np.float32)
-        top = np.argsort(-sims, kind="stable")[:k]
-        return [(self.ids[rows[i]], float(sims[i])) for i in top]
+        return rows.nearest(vector, k, masks)
 
     def search(
-        self, query: str, k: int, mask: np.ndarray | None = None, sync: bool = True
+        self, query: str, k: int, scope: Scope | None = None, sync: bool = True
     ) -> list[ChunkHit]:
-        """The ``k`` chunks with the best BM25 score for ``query`` (only where ``mask``).
-
-        ``sync=False`` when the caller has just synced (one revision check per query).
-        """
+        """The ``k`` chunks with the best BM25 score for ``query`` (only those ``scope``
+        keeps). ``sync=False`` when the caller has just synced (one revision check a query)."""
         if sync:
             self.sync()
-        bm25 = self._bm25
-        tokens = [t for t in terms(query) if bm25 is not None and t in bm25.vocab_dict]
-        if not tokens or k <= 0:
+        if self._keyword is None:
             return []
-        scores = bm25.get_scores(tokens)
-        if mask is not None:
-            scores = np.where(mask, scores, 0.0)
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
-        return [ChunkHit(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        return [ChunkHit(cid, score) for cid, score in self._keyword.search(query, k, scope)]
 
     def __len__(self) -> int:
         self.sync()
+        return len(self._rows)
+
+
+class _Update:
+    """One update of the saved index: removals and additions to both sides, a bounded
+    merge of rows segments, then the new ``meta.json`` (last)."""
+
+    def __init__(
+        self, folder: Path, meta: dict[str, Any], state: StoreState, fresh: bool = False
+    ) -> None:
+        self.folder = folder
+        self.state = state
+        self.fresh = fresh
+        self.generation = int(meta.get("generation", 0)) + 1
+        self.sources: list[str] = list(meta["sources"])
+        self.codes = {s: i for i, s in enumerate(self.sources)}
+        self.live = 0
+        self.keyword_count = 0
+        self._made = 0
+
+    def _name(self, kind: str) -> str:
+        return f"{kind}{self.generation:07d}-{self._next()}"
+
+    def apply(
+        self, removed: set[str], pages: Iterable[dict[str, Any]], segments: Sequence[Segment]
+    ) -> None:
+        keyword = KeywordIndex(self.folder / KEYWORD)
+        segments = list(segments)
+        with keyword.writing() as writer:
+            if self.fresh:
+                writer.remove_all()
+            writer.remove(removed)
+            buffer = _Buffer()
+            for found in pages:
+                buffer.take(found)
+                writer.remove(found["ids"])
+                writer.add(buffer.entries_from(found))
+                removed = removed | set(found["ids"])
+                if len(buffer) >= SEGMENT_ROWS:
+                    segments = self._delete(segments, removed)
+                    segments.append(self._write(buffer))
+                    removed, buffer = set(), _Buffer()
+            segments = self._delete(segments, removed)
+            if len(buffer):
+                segments.append(self._write(buffer))
+            segments = self._merge(segments)
+        self.segments = segments
+        self.live = sum(s.live for s in segments)
+        self.keyword_count = len(keyword)
+
+    def _delete(self, segments: list[Segment], ids: set[str]) -> list[Segment]:
+        """Mark the rows holding ``ids`` deleted, segment by segment."""
+        if not ids:
+            return segments
+        out = []
+        for seg in segments:
+            rows = positions(seg, ids)
+            if len(rows):
+                alive = seg.alive.copy()
+                alive[rows] = False
+                name = f"{seg.name}.del{self.generation:07d}-{self._next()}.npy"
+                with (self.folder / name).open("wb") as fh:
+                    np.save(fh, np.flatnonzero(~alive).astype(np.int64))
+                seg = Segment(seg.name, seg.ids, seg.days, seg.sources, seg.vectors, alive, name)
+            out.append(seg)
+        return out
+
+    def _next(self) -> int:
+        self._made += 1
+        return self._made
+
+    def _write(self, buffer: _Buffer) -> Segment:
+        name = self._name("s")
+        codes = [self._code(s) for s in buffer.sources]
+        write_segment(self.folder, name, buffer.ids, buffer.days, codes, buffer.vectors())
+        return read_segment(self.folder, name, None)
+
+    def _code(self, source: str) -> int:
+        code = self.codes.get(source)
+        if code is None:
+            code = self.codes[source] = len(self.sources)
+            self.sources.append(source)
+        return code
+
+    def _merge(self, segments: list[Segment]) -> list[Segment]:
+        plan = merge_plan(segments)
+        if not plan:
+            return segments
+        ids, days, codes, vectors = merged(plan)
+        gone = {s.name for s in plan}
+        kept = [s for s in segments if s.name not in gone]
+        if not ids:  # nothing left alive in them
+            return kept
+        name = self._name("m")
+        write_segment(self.folder, name, ids, days.tolist(), codes.tolist(), vectors)
+        return [*kept, read_segment(self.folder, name, None)]
+
+    def save(self, **counters: int) -> dict[str, Any]:
+        meta = {
+            "version": INDEX_VERSION,
+            "token": self.state.token,
+            "collection": self.state.collection,
+            "seq": self.state.seq,
+            "chunks": self.live,
+            "generation": self.generation,
+            "sources": self.sources,
+            "segments": [{"name": s.name, "deleted": s.deleted_file} for s in self.segments],
+            **counters,
+        }
+        tmp = self.folder / f".{META}.{os.getpid()}"
+        tmp.write_text(json.dumps(meta), encoding="utf-8")
+        os.replace(tmp, self.folder / META)
+        _remove_unused(self.folder, meta)
+        return meta
+
+
+class _Buffer:
+    """Chunks read from the store, waiting to become one rows segment."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.days: list[int] = []
+        self.sources: list[str] = []
+        self._vectors: list[np.ndarray] = []
+
+    def __len__(self) -> int:
         return len(self.ids)
+
+    def take(self, found: dict[str, Any]) -> None:
+        self.ids.extend(found["ids"])
+        for meta in found["metadatas"]:
+            self.days.append(int(meta.get("day", 0) or 0))
+            self.sources.append(str(meta.get("source", "")))
+        self._vectors.append(np.asarray(found["embeddings"], dtype=np.float32))
+
+    @staticmethod
+    def entries_from(found: dict[str, Any]) -> Iterator[Entry]:
+        for cid, text, meta in zip(
+            found["ids"], found["documents"], found["metadatas"], strict=True
+        ):
+            yield Entry(
+                id=cid,
+                text=indexed_text(str(meta.get("title", "")), text or ""),
+                day=int(meta.get("day", 0) or 0),
+                source=str(meta.get("source", "")),
+            )
+
+    def vectors(self) -> np.ndarray:
+        return np.vstack(self._vectors)
+
+
+def _finished(found: dict[str, Any], seq: int) -> dict[str, Any]:
+    """A page of chunks without those of a run still under way (numbered after ``seq``)."""
+    keep = [i for i, m in enumerate(found["metadatas"]) if int(m.get(SEQ, 0) or 0) <= seq]
+    if len(keep) == len(found["ids"]):
+        return found
+    return {
+        "ids": [found["ids"][i] for i in keep],
+        "documents": [found["documents"][i] for i in keep],
+        "metadatas": [found["metadatas"][i] for i in keep],
+        "embeddings": [found["embeddings"][i] for i in keep],
+    }
+
+
+def _continues(meta: dict[str, Any] | None, state: StoreState) -> bool:
+    """Whether the saved index can catch up with ``state`` run by run."""
+    return (
+        meta is not None
+        and meta.get("version") == INDEX_VERSION
+        and meta.get("collection") == state.collection
+        and state.chunks is not None
+        and int(meta.get("seq", 0)) <= state.seq
+    )
+
+
+def _read_meta(folder: Path) -> dict[str, Any] | None:
+    """The saved index's ``meta.json``; None when there is none (or of another version);
+    ``DAMAGED`` when it can't be read."""
+    try:
+        meta = json.loads((folder / META).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    if not isinstance(meta, dict):
+        raise ValueError(f"{META} holds no object")
+    if meta.get("version") != INDEX_VERSION:
+        return None
+    return meta
+
+
+def _remove_unused(folder: Path, meta: dict[str, Any]) -> None:
+    """Remove the rows files no segment of ``meta`` uses (processes that still map them
+    keep reading them: the file goes when they let go)."""
+    used = {folder / e["deleted"] for e in meta["segments"] if e["deleted"]}
+    used |= {segment_file(folder, e["name"], part) for e in meta["segments"] for part in
+             ("ids", "days", "src", "vec")}  # fmt: skip
+    for path in folder.glob("*.npy"):
+        if path not in used:
+            path.unlink(missing_ok=True)
+
+
+def _index_folder(store: ArticleStore) -> Path:
+    """Where the store's index is kept: beside it (or in the server's cache folder), else —
+    for a folder this process can't write — in a private temporary folder."""
+    folder = store.state_dir / INDEX_FOLDER / store.name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if os.access(folder, os.W_OK):
+            return folder
+    except OSError:
+        pass
+    private = Path(tempfile.mkdtemp(prefix="article-qa-index-"))
+    weakref.finalize(store, shutil.rmtree, private, True)
+    return private / store.name
 
 
 def where_clause(

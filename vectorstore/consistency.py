@@ -39,13 +39,16 @@ class OneWriter:
     _database: tuple[int, int] | None
     _copies_cache: Copies | None
     _col: Any
+    _depth: int = 0  # how many ``writing()`` blocks this thread is in
 
-    if TYPE_CHECKING:  # ArticleStore's own
+    if TYPE_CHECKING:  # ArticleStore's own (and Writes')
 
         def _open(self) -> None: ...
         def revision(self) -> str: ...
         def reopen_collection(self) -> None: ...
         def _current(self) -> Any: ...
+        def start_run(self) -> None: ...
+        def finish_run(self) -> None: ...
 
     @store_errors
     def refresh(self) -> bool:
@@ -125,15 +128,38 @@ class OneWriter:
         """Exclusive write access to a local store for one run (an ingest, a removal): a
         lock file in the store folder, with its holder named beside it. A second writer
         waits (and says for whom) up to ``WRITE_WAIT_S``, then gives up with a StoreError.
-        Re-entrant within one ``ArticleStore``."""
+        Re-entrant within one ``ArticleStore``: the outermost block is one write run
+        (``Writes.start_run``), recorded once when it ends, so that readers catch up once
+        per finished write, not once per batch of a long ingest."""
         self.check_writable()
         if not self._threads.acquire(timeout=WRITE_WAIT_S):
             raise StoreError(f"the store at {self.location} is busy writing; try again later")
         try:
             with self._file_lock():
-                yield
+                self._depth += 1
+                try:
+                    if self._depth == 1:
+                        self.start_run()
+                    yield
+                except BaseException:
+                    if self._depth == 1:  # what it wrote before failing is recorded
+                        self._finish_quietly()
+                    raise
+                else:
+                    if self._depth == 1:
+                        self.finish_run()
+                finally:
+                    self._depth -= 1
         finally:
             self._threads.release()
+
+    def _finish_quietly(self) -> None:
+        """Record a failed run's writes; a failure to do so (the store itself failing) is
+        logged, and the run's own error is the one raised."""
+        try:
+            self.finish_run()
+        except Exception as exc:
+            log.warning("article-qa: could not record the writes of a failed run (%s)", exc)
 
     @contextmanager
     def _file_lock(self) -> Iterator[None]:

@@ -7,6 +7,7 @@ chunks by id). Writing is ``writes.Writes``; one writer and current readers is
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import os
 import threading
@@ -20,6 +21,7 @@ from filelock import FileLock
 
 from models import Embedder, EmbeddingModel
 
+from .changes import removed_between, runs_between
 from .chroma import (
     OPEN_LOCK,
     WRITE_LOCK,
@@ -36,6 +38,8 @@ from .copies import Copies
 from .documents import ArticleInfo, Passage
 from .errors import StoreError
 from .writes import Writes
+
+log = logging.getLogger(__name__)
 
 REINDEX_COMMAND = "article-qa reindex"
 INDEXED_TEXT = "headline+chunk"  # what a chunk's vector embeds (``documents.indexed_text``)
@@ -188,12 +192,20 @@ class ArticleStore(OneWriter, Writes):
         if problem:
             raise StoreError(problem)
 
-    @store_errors
     def revision(self) -> str:
-        """A token that changes whenever chunks are written or removed, by any process."""
-        fresh = self._current()
-        self._meta = dict(fresh.metadata or {})
-        return f"{fresh.id}:{self._meta.get('revision', '')}:{fresh.count()}"
+        """A token that changes with every finished write run that wrote or removed
+        chunks, in any process, and with a reindex (``changes.StoreState.token``)."""
+        return self.state().token
+
+    def after_write(self) -> None:
+        """A write run was recorded: bring the chunk index up to it now, in the writer,
+        so that no reader pays for it (one that got there first has done it already)."""
+        from .chunk_index import ChunkIndex  # the index is built on the store: not at import
+
+        try:
+            ChunkIndex.for_store(self).sync()
+        except (StoreError, OSError) as exc:  # readers catch up by themselves
+            log.warning("article-qa: the chunk index was not brought up to date (%s)", exc)
 
     def _current(self) -> Any:
         """The collection under this store's name now (another process may have swapped
@@ -210,19 +222,39 @@ class ArticleStore(OneWriter, Writes):
             texts = found["documents"] or [""] * len(found["ids"])
             yield from zip(found["ids"], texts, found["metadatas"] or [], strict=True)
 
-    def pages(self, include: Sequence[str], size: int = 5000) -> Iterator[dict[str, Any]]:
-        """Every stored chunk, ``size`` at a time, as Chroma's ``get`` gives them."""
+    def pages(
+        self, include: Sequence[str], size: int = 5000, where: dict[str, Any] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every stored chunk (that ``where`` keeps), ``size`` at a time, as Chroma's ``get``
+        gives them."""
         offset = 0
         while True:
-            found = self._page(size, offset, list(include))
+            found = self._page(size, offset, list(include), where)
             if not found["ids"]:
                 return
             yield found
             offset += len(found["ids"])
 
     @store_errors
-    def _page(self, size: int, offset: int, include: list[str]) -> Any:
-        return self._col.get(include=include, limit=size, offset=offset)
+    def _page(
+        self, size: int, offset: int, include: list[str], where: dict[str, Any] | None
+    ) -> Any:
+        return self._col.get(
+            include=include, limit=size, offset=offset, **({"where": where} if where else {})
+        )
+
+    # -- what changed (``changes``) ------------------------------------------------------
+
+    def stored_between(self, after: int, upto: int) -> Iterator[dict[str, Any]]:
+        """The chunks write runs ``after+1 .. upto`` stored (and still stored), page by
+        page, with their texts, metadata and vectors."""
+        include = ["documents", "metadatas", "embeddings"]
+        return self.pages(include, where=runs_between(after, upto))
+
+    @store_errors
+    def removed_between(self, after: int, upto: int) -> set[str]:
+        """The chunk ids write runs ``after+1 .. upto`` removed."""
+        return removed_between(self._client, self.name, str(self._col.id), after, upto)
 
     # -- reading -------------------------------------------------------------------------
 

@@ -4,6 +4,8 @@ Chroma doubles as the record manager: every chunk carries its article's id and c
 hash, so a re-ingest can tell an unchanged article (nothing written) from a changed one
 (new chunks written first, then the old ones removed, so the article is never missing).
 A new article that is a syndicated copy of a stored one is folded into it (``copies``).
+Each write run is numbered (``changes``): what it stores carries its number, what it
+removes is logged with it, and its end is recorded once, however many batches it wrote.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from models import EmbeddingModel
 from sources import Article
 
+from .changes import CHUNKS, REVISION, SEQ, StoreState, log_removals, runs_between, state_of
 from .chroma import store_errors
 from .copies import Copies, also_at, encode, signature, with_copies
 from .documents import Chunk, indexed_text
@@ -23,7 +26,7 @@ from .documents import Chunk, indexed_text
 Status = Literal["added", "unchanged", "updated", "folded"]  # folded: a copy (copies.py)
 
 
-def _meta(article: Article, chunk: Chunk, n_chunks: int) -> dict[str, str | int]:
+def _meta(article: Article, chunk: Chunk, n_chunks: int, seq: int) -> dict[str, str | int]:
     return {
         **article.metadata(),
         "chunk_index": chunk.index,
@@ -31,6 +34,7 @@ def _meta(article: Article, chunk: Chunk, n_chunks: int) -> dict[str, str | int]
         "end": chunk.end,
         "n_chunks": n_chunks,
         "day": day_number(article.date),
+        SEQ: seq,
     }
 
 
@@ -54,11 +58,15 @@ class Writes:
     """Storing and removing, for ``ArticleStore`` (which sets these attributes)."""
 
     location: str
+    name: str
     embeddings: EmbeddingModel
+    _client: Any
     _col: Any
     _max_batch: int
     _meta: dict[str, Any]
     _copies_cache: Copies | None
+    _run_seq: int = 0  # the number of the write run under way (``changes``)
+    _run_changed: bool = False
 
     if TYPE_CHECKING:  # ArticleStore's (and OneWriter's) own
 
@@ -66,6 +74,7 @@ class Writes:
         def check_embedder(self) -> None: ...
         def embedder_record(self) -> dict[str, str | int]: ...
         def _current(self) -> Any: ...
+        def after_write(self) -> None: ...
 
     def put(self, article: Article, chunks: Sequence[Chunk]) -> Status:
         """Store one article's chunks; see ``put_many``."""
@@ -114,7 +123,7 @@ class Writes:
             new_ids.extend(wanted)
             texts.extend(c.text for c in chunks)
             indexed.extend(indexed_text(article.title, c.text) for c in chunks)
-            metas.extend(_meta(article, c, len(chunks)) for c in chunks)
+            metas.extend(_meta(article, c, len(chunks), self._run_seq) for c in chunks)
             metas[len(metas) - len(chunks)]["minhash"] = encode(mh)  # on its first chunk
 
         if texts:
@@ -132,7 +141,7 @@ class Writes:
         for original, records in folded.items():
             self.record_copies(original, records)
         if texts or stale or folded:
-            self._bump()
+            self._run_changed = True
         return statuses
 
     def _copies(self) -> Copies:
@@ -181,21 +190,47 @@ class Writes:
             found = self._col.get(where={"article_id": article_id}, include=[])
             self._delete(found["ids"])
             if found["ids"]:
-                self._bump()
+                self._run_changed = True
             return len(found["ids"])
 
-    def _bump(self) -> None:
-        """Record that the collection changed (the chunk index compares revisions), and
-        the embedder that wrote it."""
+    @store_errors
+    def state(self) -> StoreState:
+        """The store as of its last finished write run (``changes``), read now."""
+        fresh = self._current()
+        self._meta = dict(fresh.metadata or {})
+        return state_of(fresh)
+
+    def start_run(self) -> None:
+        """A write run begins (``OneWriter.writing``): it takes the next number. A run
+        killed before it finished had the same one; what it stored is caught up with this."""
+        self._run_seq = self.state().seq + 1
+        self._run_changed = False
+
+    def finish_run(self) -> None:
+        """A write run ends: if it changed anything (or a killed run with its number did),
+        record it — a new revision, its number, the chunks now — once, then bring the chunk
+        index up to it (readers would catch up by themselves; the writer saves them that)."""
+        if (
+            not self._run_changed
+            and not self._col.get(
+                where=runs_between(self._run_seq - 1, self._run_seq), limit=1, include=[]
+            )["ids"]
+        ):
+            return
         # Chroma replaces a collection's metadata whole: the rest is read first
         fresh = self._current()
         self._meta = {
             **(fresh.metadata or {}),
-            "revision": uuid.uuid4().hex,
+            REVISION: uuid.uuid4().hex,
+            SEQ: self._run_seq,
+            CHUNKS: int(fresh.count()),
             **self.embedder_record(),
         }
         self._col.modify(metadata=self._meta)
+        self._run_changed = False
+        self.after_write()
 
     def _delete(self, ids: Sequence[str]) -> None:
+        log_removals(self._client, self.name, str(self._col.id), ids, self._run_seq)
         for i in range(0, len(ids), self._max_batch):
             self._col.delete(ids=list(ids[i : i + self._max_batch]))

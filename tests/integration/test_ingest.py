@@ -101,3 +101,36 @@ def test_store_reopens_with_our_embedding_function(store_dir: Path, embeddings) 
     hits, _ = reopened.nearest(embeddings.embed_query("armored train to Vladivostok"), 2)
     assert hits and "armored train" in hits[0].text
     assert 0.3 < hits[0].score <= 1.0
+
+
+def test_a_reader_sees_one_new_revision_per_finished_run(embeddings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A long ingest writes batch after batch; another process's reader sees the store
+    change (and reopens its client) once, when the run has finished — not once a batch."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(6):
+        (folder / f"a{i}.txt").write_text(
+            f"date 2024-02-0{i + 1} Harbour works {i}\n\nThe harbour crane number {i} was "
+            f"repaired on Monday after a storm, the port authority said.\n",
+            encoding="utf-8",
+        )
+    writer = ArticleStore(embeddings, path=tmp_path / "store")
+    ingest([SAMPLE], writer)
+    reader = ArticleStore(embeddings, path=tmp_path / "store")
+    before = reader.revision()
+    seen: list[tuple[str, bool]] = []
+    written: list[int] = []
+    report = ingest(
+        [folder],
+        writer,
+        batch_chunks=1,  # a batch an article
+        on_progress=lambda done, total: (
+            seen.append((reader.revision(), reader.refresh())),
+            written.append(writer._col.count()),
+        ),
+    )
+    assert report.added == 6 and writer.count() > 6
+    assert len(seen) >= 6 and seen == [(before, False)] * len(seen)  # batches: no change seen
+    assert written[-1] > written[0]  # while batches were being written
+    assert reader.revision() != before and reader.refresh() and not reader.refresh()
+    assert writer.state().seq == 2 and writer.state().chunks == writer.count()

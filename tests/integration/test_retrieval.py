@@ -89,9 +89,10 @@ def test_keyword_index_follows_updates_and_removals(embeddings, tmp_path: Path) 
     index = ChunkIndex.for_store(store)
     assert len(index) == store.count()
     assert [h.id.split("-")[0] for h in index.search("ZX-4471 valve", 3)][:1]
-    # a second process sees the saved index without rebuilding it
+    # another store object (as in another process) loads the saved index: it was built
+    # once, by the first write, and is never built again below
     again = ChunkIndex.for_store(ArticleStore(embeddings, path=tmp_path / "store"))
-    assert again._load(store.revision())
+    assert len(again) == store.count() and again.stats()["builds"] == 1
     # an article changes: its new words are found, its old ones are gone
     changed = [
         *NEWS[:2],
@@ -100,10 +101,13 @@ def test_keyword_index_follows_updates_and_removals(embeddings, tmp_path: Path) 
     ingest([_articles(tmp_path / "in", changed)], store)
     assert index.search("QP-9 pump", 3) and not index.search("ZX-4471", 3)
     assert len(index) == store.count()
+    assert index.stats() | {"builds": 1, "catch_ups": 1} == index.stats()  # the write's own
     # removal
     [recall] = store.find_articles("Zorblax valve recall")
     store.remove(recall.id)
     assert not index.search("QP-9 pump", 3) and len(index) == store.count()
+    assert again.search("ZX", 3) == index.search("ZX", 3) and len(again) == store.count()
+    assert index.stats()["builds"] == 1 and index.stats()["catch_ups"] == 2
 
 
 def test_hybrid_finds_a_rare_code_and_filters_narrow(embeddings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
