@@ -13,6 +13,7 @@ from .llm import LLMError
 from .query import Filters, QuestionError, parse_day
 from .results import Answer, Citation, ShortAnswer
 from .settings import Settings
+from .suggestions import follow_ups
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -36,6 +37,7 @@ __all__ = [
     "StoreError",
     "SyncReport",
     "answer",
+    "follow_ups",
     "http_url",
     "parse_day",
     "stream",

@@ -15,7 +15,12 @@ for _name in list(os.environ):
     if _name.startswith("ARTICLE_QA_"):
         del os.environ[_name]  # a developer's own settings must not leak into tests
 
-pytest_plugins = ["tests.fixtures.stores", "tests.fixtures.chat", "tests.fixtures.servers"]
+pytest_plugins = [
+    "tests.fixtures.stores",
+    "tests.fixtures.chat",
+    "tests.fixtures.servers",
+    "tests.fixtures.browser",
+]
 
 
 @pytest.fixture(autouse=True)

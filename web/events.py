@@ -20,8 +20,11 @@ from qa import (
     ModelError,
     QuestionError,
     StoreError,
+    follow_ups,
 )
 
+from .conversation import Conversation, export_file, follow_up_buttons
+from .conversation import keep as keep_chat
 from .layout import Layout
 from .render import (
     NO_ARTICLES,
@@ -71,20 +74,23 @@ class Events:
         question: str,
         chat: list[dict[str, Any]],
         answers: list[Answer | None],
+        asked: list[str],
         k: int,
         choice: str,
         since: str = "",
         until: str = "",
         source: str = "",
     ) -> Iterator[tuple[Any, ...]]:
-        """Stream the answer into the chat, then show its sources."""
-        chat = [*chat, {"role": "user", "content": text(question or "")}]
-        answers = list(answers)
-        turn = len(answers)
-        answers.append(None)
+        """Stream the answer into the chat, then show its sources, the questions to ask
+        next and the chat's export. Yields the ``respond_outputs``."""
+        question = question or ""
+        chat = [*chat, {"role": "user", "content": text(question)}]
+        answers, asked = [*answers, None], [*asked, question]
+        turn = len(answers) - 1
         reply = {"role": "assistant", "content": "…"}
         chat.append(reply)
-        yield chat, answers, gr.skip(), ""
+        hidden = follow_up_buttons([])
+        yield chat, answers, asked, gr.skip(), "", gr.skip(), *hidden
         earlier = [a.standalone or a.question for a in answers[:turn] if a is not None]
         try:
             filters = Filters.from_text(since, until, source)
@@ -99,17 +105,20 @@ class Events:
                         reply["content"] = (
                             f"*Searched for: {text(item.standalone)}*\n\n" + reply["content"]
                         )
-                    yield chat, answers, sources_html(answers), ""
+                    yield (
+                        chat, answers, asked, sources_html(answers), "",
+                        export_file(asked, answers), *follow_up_buttons(follow_ups(item)),
+                    )  # fmt: skip
                 else:
                     reply["content"] = text(item)
-                    yield chat, answers, gr.skip(), ""
+                    yield chat, answers, asked, gr.skip(), "", gr.skip(), *hidden
         except ANSWER_ERRORS as exc:
             reply["content"] = problem_markdown(exc)
-            yield chat, answers, gr.skip(), ""
+            yield chat, answers, asked, gr.skip(), "", export_file(asked, answers), *hidden
         except Exception as exc:  # the page's boundary: said in the chat, logged in full
             log.exception("article-qa: answering %r failed", question)
             reply["content"] = problem_markdown(RuntimeError(f"{UNEXPECTED} ({exc})"))
-            yield chat, answers, gr.skip(), ""
+            yield chat, answers, asked, gr.skip(), "", export_file(asked, answers), *hidden
 
     def collection(self) -> str:
         try:
@@ -252,30 +261,33 @@ class Events:
 def register_events(demo: gr.Blocks, ui: Layout, events: Events) -> None:
     """Wire the layout's components to the handlers (inside ``demo``)."""
     settings = [ui.top_k, ui.llm, ui.since, ui.until, ui.source]
-    outputs = [ui.chat, ui.answers, ui.sources, ui.question]
-    for trigger in (ui.ask.click, ui.question.submit):
+    state = [ui.chat, ui.answers, ui.asked]
+    outputs = [*state, ui.sources, ui.question, ui.export, *ui.follow_ups]
+    asking: list[tuple[gr.components.Component, Any]] = [
+        (ui.question, t) for t in (ui.ask.click, ui.question.submit)
+    ]
+    asking += [(button, button.click) for button in (*ui.examples, *ui.follow_ups)]
+    keep = {"fn": keep_chat, "inputs": [ui.asked, ui.answers], "outputs": [ui.kept]}
+    for asked_by, trigger in asking:
         trigger(
-            events.respond,
-            [ui.question, ui.chat, ui.answers, *settings],
-            outputs,
+            events.respond, [asked_by, *state, *settings], outputs, api_visibility="private"
+        ).then(**keep, api_visibility="private")
+    talk = Conversation(events.respond)
+    for handler, event in ((talk.retry, ui.chat.retry), (talk.edit, ui.chat.edit)):
+        event(handler, [ui.asked, ui.answers, *settings], outputs, api_visibility="private").then(
+            **keep, api_visibility="private"
+        )
+    ui.chat.undo(talk.undo, [ui.asked, ui.answers], outputs, api_visibility="private").then(
+        **keep, api_visibility="private"
+    )
+    demo.load(talk.reload, [ui.kept], [*state, ui.sources, ui.export], api_visibility="private")
+    for cleared in (ui.clear.click, ui.chat.clear):
+        cleared(
+            lambda: ([], [], [], sources_html([]), None, None, *follow_up_buttons([])),
+            None,
+            [*state, ui.sources, ui.export, ui.kept, *ui.follow_ups],
             api_visibility="private",
         )
-    for button in ui.examples:
-        button.click(
-            events.respond,
-            [button, ui.chat, ui.answers, *settings],
-            outputs,
-            api_visibility="private",
-        )
-    ui.clear.click(
-        lambda: ([], [], sources_html([])),
-        None,
-        [ui.chat, ui.answers, ui.sources],
-        api_visibility="private",
-    )
-    ui.chat.clear(
-        lambda: ([], sources_html([])), None, [ui.answers, ui.sources], api_visibility="private"
-    )
     demo.load(events.on_load, None, [ui.status, ui.collection], api_visibility="private")
     ui.chat.like(events.vote, [ui.answers], None, api_visibility="private")
     page, config = events.page, events.bot.settings

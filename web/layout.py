@@ -9,6 +9,7 @@ import gradio as gr
 
 from qa import SUPPORTED_SUFFIXES, Settings
 
+from .conversation import FOLLOW_UPS
 from .render import OFFLINE, answerer_markdown, asset, sources_html
 from .settings import PageSettings
 
@@ -25,11 +26,15 @@ class Layout:
     """The components that events read or write."""
 
     status: gr.Markdown
-    answers: gr.State
+    answers: gr.State  # the chat's answers (an Answer, or None where none came)
+    asked: gr.State  # its questions, as asked
+    kept: gr.BrowserState  # the chat, kept in the visitor's browser across a reload
     chat: gr.Chatbot
     question: gr.Textbox
     ask: gr.Button
     examples: list[gr.Button]
+    follow_ups: list[gr.Button]
+    export: gr.DownloadButton
     clear: gr.Button
     sources: gr.HTML
     top_k: gr.Slider
@@ -62,6 +67,8 @@ def build_layout(settings: Settings, page: PageSettings) -> Layout:
     gr.Markdown(answerer_markdown(settings, choices[1:]), elem_id="answerer")
     status = gr.Markdown(elem_id="status")
     answers = gr.State([])
+    asked = gr.State([])
+    kept = gr.BrowserState(None, storage_key="article-qa-chat")
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             chat = gr.Chatbot(
@@ -71,7 +78,13 @@ def build_layout(settings: Settings, page: PageSettings) -> Layout:
                 placeholder="Ask a question about the articles, or click an example.",
                 feedback_options=("Like", "Dislike"),  # kept: Events.vote
                 buttons=["copy"],
+                editable="user",  # edit a question and ask it again (web.conversation)
             )
+            with gr.Row(elem_id="follow-ups"):
+                follow_ups = [
+                    gr.Button(visible=False, size="sm", variant="secondary")
+                    for _ in range(FOLLOW_UPS)
+                ]
             with gr.Row():
                 question = gr.Textbox(
                     elem_id="question",
@@ -83,7 +96,11 @@ def build_layout(settings: Settings, page: PageSettings) -> Layout:
                 ask = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
             with gr.Row(elem_id="examples"):
                 examples = [gr.Button(q, size="sm") for q in EXAMPLES]
-            clear = gr.Button("New chat", size="sm", variant="secondary")
+            with gr.Row():
+                clear = gr.Button("New chat", size="sm", variant="secondary")
+                export = gr.DownloadButton(
+                    "Export chat", size="sm", variant="secondary", elem_id="export", value=None
+                )
         with gr.Column(scale=2):
             gr.Markdown("### Sources")
             sources = gr.HTML(
@@ -148,7 +165,7 @@ def build_layout(settings: Settings, page: PageSettings) -> Layout:
             with gr.Accordion("Collection", open=False):
                 collection = gr.HTML(elem_id="collection")
     return Layout(
-        status, answers, chat, question, ask, examples, clear, sources, top_k, since, until,
-        source, llm, files, add, report, web_url, add_url, web_report, feeds, sync, collection,
-        latest, refresh_latest,
+        status, answers, asked, kept, chat, question, ask, examples, follow_ups, export, clear,
+        sources, top_k, since, until, source, llm, files, add, report, web_url, add_url,
+        web_report, feeds, sync, collection, latest, refresh_latest,
     )  # fmt: skip

@@ -210,3 +210,31 @@ def answerer_markdown(settings: Settings, models: list[str]) -> str:
         "server with `ARTICLE_QA_LLM_BASE_URL`) and restart"
         + (", or pick one under **Settings**." if models else ".")
     )
+
+
+def chat_export(asked: list[str], answers: list[Answer | None]) -> str:
+    """A chat as a Markdown document: each question, its answer, and its numbered sources
+    with their links (web addresses only) and the sentences cited."""
+    from datetime import UTC, datetime
+
+    def plain(value: str) -> str:  # link text and quotes: no brackets to end them early
+        return value.replace("[", "(").replace("]", ")").replace("\n", " ").strip()
+
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = ["# article-qa chat", "", f"Exported {when}.", ""]
+    for turn, (question, answer) in enumerate(zip(asked, answers, strict=True), start=1):
+        lines += [f"## {turn}. {plain(question)}", ""]
+        if answer is None:
+            lines += ["(no answer came for this question)", ""]
+            continue
+        lines += [answer.text.strip(), ""]
+        if answer.citations:
+            lines += ["Sources:", ""]
+        for c in answer.citations:
+            url = http_url(c.url)
+            title = f"[{plain(c.title)}]({url})" if url else plain(c.title)
+            meta = ", ".join(x for x in (c.source, c.date) if x)
+            lines.append(f"{c.number}. {title}" + (f" — {plain(meta)}" if meta else ""))
+            lines.append(f"   > {plain(c.quote or c.passage)}")
+        lines.append("")
+    return "\n".join(lines)

@@ -6,70 +6,27 @@ sources panel, uploads, and that article text never runs as script.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
+
+from tests.fixtures.browser import ANSWER_TIMEOUT, ask, last_answer, open_page
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
-ANSWER_TIMEOUT = 90_000  # ms: a cold model on a slow CI machine
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    # In CI `.ci/run` installs chromium first: a missing browser fails here, it never skips.
-    assert shutil.which(CHROMIUM), f"{CHROMIUM} is missing: apt-get install chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def tab(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1400, "height": 950})
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def _open(tab: Page, url: str) -> None:
-    tab.goto(url, wait_until="load")
-    expect(tab.locator("#question textarea")).to_be_visible(timeout=60_000)
-
-
-def _ask(tab: Page, question: str) -> None:
-    tab.locator("#question textarea").fill(question)
-    tab.locator("#ask").click()
-
-
-def _last_answer(tab: Page):  # type: ignore[no-untyped-def]
-    return tab.locator("#chat .message.bot, #chat [data-testid='bot']").last
 
 
 def test_example_question_gives_a_cited_answer_and_citations_open_their_source(
     sample_page, tab: Page
 ) -> None:  # type: ignore[no-untyped-def]
-    _open(tab, sample_page.url)
+    open_page(tab, sample_page.url)
     tab.get_by_role("button", name="What does Kim want from Russia?").click()
     cite = tab.locator("#chat a.aq-cite").first
     expect(cite).to_be_visible(timeout=ANSWER_TIMEOUT)
-    expect(_last_answer(tab)).to_contain_text("satellites", timeout=ANSWER_TIMEOUT)
+    expect(last_answer(tab)).to_contain_text("satellites", timeout=ANSWER_TIMEOUT)
     assert cite.inner_text().strip() == "[1]"
     card = tab.locator("#sources #src-0-1")
     expect(card).to_contain_text("North Korea said Kim Jong Un would visit Russia")
@@ -94,16 +51,16 @@ def test_upload_an_article_then_ask_what_only_it_answers(
         "small fission reactor named Kilopower-3. The crop weighed 4.2 kilograms.\n",
         encoding="utf-8",
     )
-    _open(tab, sample_page.url)
+    open_page(tab, sample_page.url)
     tab.get_by_text("Add articles", exact=True).click()
     tab.locator("#upload input[type=file]").set_input_files(str(article))
     tab.locator("#add").click()
     expect(tab.locator("#ingest-report")).to_contain_text("1 added", timeout=ANSWER_TIMEOUT)
     tab.get_by_text("Collection", exact=True).click()
     expect(tab.locator("#collection")).to_contain_text("Lunar greenhouse grows first tomatoes")
-    _ask(tab, "What powers the lights of the lunar greenhouse?")
+    ask(tab, "What powers the lights of the lunar greenhouse?")
     expect(tab.locator("#chat a.aq-cite").first).to_be_visible(timeout=ANSWER_TIMEOUT)
-    expect(_last_answer(tab)).to_contain_text("Kilopower-3")
+    expect(last_answer(tab)).to_contain_text("Kilopower-3")
     card = tab.locator("#sources .aq-source").first
     expect(card).to_contain_text("Lunar greenhouse grows first tomatoes")
     expect(card.locator("a", has_text="original")).to_have_attribute(
@@ -116,12 +73,12 @@ def test_a_page_added_from_the_web_answers(page_factory, site, tab: Page, tmp_pa
 
     url = site.page("/news/strike.html", html_page("Velmar dock workers strike", HARBOUR))
     page = page_factory(store_dir=tmp_path / "store", fetch_allow_private=True)
-    _open(tab, page.url)
+    open_page(tab, page.url)
     tab.get_by_text("Add from the web", exact=True).click()
     tab.locator("#web-url input, #web-url textarea").first.fill(url)
     tab.locator("#add-url").click()
     expect(tab.locator("#web-report")).to_contain_text("Page: 1 added", timeout=ANSWER_TIMEOUT)
-    _ask(tab, "Why did the Velmar dock workers strike?")
+    ask(tab, "Why did the Velmar dock workers strike?")
     expect(tab.locator("#chat a.aq-cite").first).to_be_visible(timeout=ANSWER_TIMEOUT)
     card = tab.locator("#sources .aq-source").first
     expect(card).to_contain_text("Velmar dock workers strike")
@@ -138,15 +95,15 @@ def test_article_markup_never_runs(sample_page, tab: Page, tmp_path: Path) -> No
         encoding="utf-8",
     )
     sample_page.bot.ingest([hostile])
-    _open(tab, sample_page.url)
+    open_page(tab, sample_page.url)
     tab.get_by_text("Collection", exact=True).click()
     expect(tab.locator("#collection")).to_contain_text("<script>window.__xss=1</script>")
-    _ask(tab, "How many visitors did the Port Elrond harbour festival draw?")
+    ask(tab, "How many visitors did the Port Elrond harbour festival draw?")
     expect(tab.locator("#chat a.aq-cite").first).to_be_visible(timeout=ANSWER_TIMEOUT)
-    expect(_last_answer(tab)).to_contain_text("12,000")
-    _ask(tab, "How long did the fireworks at the harbour festival last?")
-    expect(_last_answer(tab)).to_contain_text("forty minutes", timeout=ANSWER_TIMEOUT)
-    expect(_last_answer(tab).locator("a.aq-cite").first).to_be_visible()
+    expect(last_answer(tab)).to_contain_text("12,000")
+    ask(tab, "How long did the fireworks at the harbour festival last?")
+    expect(last_answer(tab)).to_contain_text("forty minutes", timeout=ANSWER_TIMEOUT)
+    expect(last_answer(tab).locator("a.aq-cite").first).to_be_visible()
     sources = tab.locator("#sources")
     expect(sources).to_contain_text("<script>window.__xss=1</script>")
     assert tab.evaluate("typeof window.__xss") == "undefined"
@@ -161,10 +118,10 @@ def test_the_readers_short_answer_shows_in_bold_before_its_cited_sentence(
     """ARTICLE_QA_ANSWERER=reader: the short answer first, in bold, then the sentence that
     says it with its citation; its source card marks the answer inside the sentence."""
     page = page_factory(store_dir=sample_store, answerer="reader")
-    _open(tab, page.url)
+    open_page(tab, page.url)
     expect(tab.locator("#answerer")).to_contain_text("the trained reader's short answer")
-    _ask(tab, "Which country bought tanks from Seoul?")
-    answer = _last_answer(tab)
+    ask(tab, "Which country bought tanks from Seoul?")
+    answer = last_answer(tab)
     short = answer.locator(".aq-short strong")
     expect(short).to_contain_text("Poland", timeout=ANSWER_TIMEOUT)
     text = answer.inner_text()
@@ -184,9 +141,9 @@ def test_a_like_and_a_dislike_are_kept_beside_the_store(
     import time
 
     page = page_factory(store_dir=sample_store)
-    _open(tab, page.url)
-    _ask(tab, "What does Kim want from Russia?")
-    answer = _last_answer(tab)
+    open_page(tab, page.url)
+    ask(tab, "What does Kim want from Russia?")
+    answer = last_answer(tab)
     expect(answer).to_contain_text("satellites", timeout=ANSWER_TIMEOUT)
     feedback = page.bot.feedback.path
     tab.locator("#chat button[aria-label='Like']").last.click()
