@@ -257,6 +257,14 @@ def run_writer(where: dict[str, str], paths: list[Path], env: dict) -> dict[str,
 # -- the run -------------------------------------------------------------------------------
 
 
+def _stored(where: dict[str, str]) -> int:
+    try:
+        store = open_store(where)
+        return int(store.count())
+    finally:
+        gc.collect()
+
+
 def folder_mb(path: Path) -> float:
     return (
         sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6 if path.exists() else 0
@@ -366,6 +374,8 @@ def main() -> None:
             for size in sizes:
                 upto = min(len(files), -(-size // (2000 * CHUNKS_PER_ARTICLE)))
                 growth: dict[str, Any] = {}
+                if upto > done and _stored(where) >= 0.9 * upto * 2000 * CHUNKS_PER_ARTICLE:
+                    done = upto  # a kept store (--keep) that has grown this far already
                 if upto > done:
                     step = run_writer(where, files[done:upto], env)
                     growth = {"grow: ingest chunks/s": step["chunks"] / step["s"]}

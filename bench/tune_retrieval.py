@@ -53,8 +53,8 @@ def remember(retriever: Any) -> None:
         setattr(owner, name, remembered)
 
     for owner, names in (
-        (retriever.store, ("nearest", "nearest_among", "passages_with_embeddings")),
-        (retriever.index, ("search", "nearest")),
+        (retriever.store, ("nearest_ids", "passages")),
+        (retriever.index, ("search", "nearest", "vectors")),
     ):
         for name in names:
             if hasattr(owner, name):

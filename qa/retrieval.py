@@ -24,6 +24,7 @@ RRF_K = 60
 POOL = 40  # candidates taken from each side before fusion
 PER_ARTICLE = 2  # passages of one article at most
 DUPLICATE_COSINE = 0.97  # two passages this alike are one passage (syndicated copies)
+FRESH_AT_MOST = 50_000  # chunks a local client's vector index may lack before it is reopened
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,8 @@ class Retriever:
         # shared read would let a write land between the two and miss the vector side)
         self.index.sync()
         self.store.refresh()
+        if self.index.count_after(self.store.client_seq) > FRESH_AT_MOST:
+            self.store.current()  # too many chunks its vector index lacks: a new client
         f = self.filters(req)
         scope = self.index.scope(f.date_from, f.date_to, f.sources)
         vector = np.asarray(self.store.embeddings.embed_query(req.question), dtype=np.float32)
@@ -93,18 +96,22 @@ class Retriever:
         ranked: dict[str, float] = {}
         passages: dict[str, Passage] = {}
         vectors: dict[str, np.ndarray] = {}
+        found: list[str] = []
         if req.mode in ("dense", "hybrid"):
-            dense, dense_vecs = self._dense(vector, pool, scope)
-            for rank, p in enumerate(dense):
-                ranked[p.id] = ranked.get(p.id, 0.0) + self.fusion.dense / (RRF_K + rank + 1)
-                passages[p.id], vectors[p.id] = p, dense_vecs[rank]
+            for rank, (cid, _) in enumerate(self._dense(vector, pool, scope)):
+                ranked[cid] = ranked.get(cid, 0.0) + self.fusion.dense / (RRF_K + rank + 1)
+                found.append(cid)
         if req.mode in ("bm25", "hybrid"):
             hits = self.index.search(req.question, pool, scope, sync=False)
             for rank, hit in enumerate(hits):
                 ranked[hit.id] = ranked.get(hit.id, 0.0) + self.fusion.keyword / (RRF_K + rank + 1)
-            missing = [h.id for h in hits if h.id not in passages]
-            for p, v in zip(*self.store.passages_with_embeddings(missing), strict=True):
-                passages[p.id], vectors[p.id] = p, v
+                found.append(hit.id)
+        # each chunk's text from Chroma (a chunk removed since is not there), its vector
+        # from the chunk index (Chroma's own copy, current whatever this client holds)
+        ids = list(dict.fromkeys(found))
+        kept = self.index.vectors(ids)
+        for p in self.store.passages([i for i in ids if i in kept]):
+            passages[p.id], vectors[p.id] = p, kept[p.id]
         for pid, p in passages.items():
             p.score = float(vectors[pid] @ vector)  # cosine: normalised embeddings
             p.extra["fused"] = ranked.get(pid, 0.0)
@@ -132,18 +139,23 @@ class Retriever:
                 per_article[p.article_id] = per_article.get(p.article_id, 0) + 1
         return [passages[pid] for pid in chosen]
 
-    def _dense(
-        self, vector: np.ndarray, k: int, scope: Scope | None
-    ) -> tuple[list[Passage], list[np.ndarray]]:
-        """The dense side: filtered from the chunk index's days, sources and vectors
-        (Chroma's `where` was three times slower), else Chroma's vector index."""
-        if scope is None:
-            return self.store.nearest(vector, k)
-        hits = self.index.nearest(vector, k, scope)
-        if hits is None:  # too many allowed to compare one by one: the vector index
-            among = self.index.chunk_ids(scope)
-            return self.store.nearest_among(vector, k, among)
-        return self.store.passages_with_embeddings([cid for cid, _ in hits])
+    def _dense(self, vector: np.ndarray, k: int, scope: Scope | None) -> list[tuple[str, float]]:
+        """The dense side, as (id, cosine), best first: Chroma's vector index, with the
+        chunks its client does not hold yet (stored after ``client_seq``) compared
+        directly from the chunk index; a filter from the chunk index's days, sources and
+        vectors (Chroma's `where` was three times slower)."""
+        if scope is not None:
+            exact = self.index.nearest(vector, k, scope)
+            if exact is not None:  # the allowed chunks, every one compared: exact
+                return exact
+        among = self.index.chunk_ids(scope) if scope is not None else None
+        hits = self.store.nearest_ids(vector, k, among)
+        since = self.store.client_seq
+        if self.index.count_after(since):
+            newer = replace(scope, seq_after=since) if scope else Scope(seq_after=since)
+            hits += self.index.nearest(vector, k, newer) or []
+        best = {cid: score for cid, score in sorted(hits, key=lambda h: h[1])}
+        return sorted(best.items(), key=lambda h: -h[1])[:k]
 
 
 def _boost(p: Passage, f: Filters, ref: date, fusion: Fusion) -> float:

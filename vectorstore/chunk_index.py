@@ -20,6 +20,7 @@ that can't be written, in a private temporary folder.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -39,6 +40,7 @@ from filelock import FileLock
 from .changes import SEQ, StoreState
 from .chroma import INDEX_FOLDER
 from .chunk_rows import (
+    PARTS,
     Rows,
     Segment,
     merge_plan,
@@ -56,7 +58,7 @@ from .writes import day_number
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 3  # 3: tantivy and segments, kept up to date by write runs
+INDEX_VERSION = 4  # 3: tantivy and segments, kept up to date by write runs; 4: runs, ids sorted
 EXACT_AT_MOST = 50_000  # filtered dense search: up to this many kept chunks compared directly
 SEGMENT_ROWS = 100_000  # a build or a long catch-up writes segments of at most this many rows
 META = "meta.json"
@@ -269,6 +271,14 @@ class ChunkIndex:
         rows = self._rows
         return rows.ids_where(rows.masks(scope))
 
+    def count_after(self, seq: int) -> int:
+        """How many chunks write runs after ``seq`` stored (and are still stored)."""
+        return self._rows.count_after(seq)
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these chunks, by id (the index's copy of Chroma's)."""
+        return self._rows.vectors(ids)
+
     def nearest(self, vector: np.ndarray, k: int, scope: Scope) -> list[tuple[str, float]] | None:
         """The ``k`` chunks ``scope`` keeps that are nearest to ``vector`` (cosine), best
         first, compared directly — exact; None when more than ``EXACT_AT_MOST`` are kept
@@ -355,7 +365,7 @@ class _Update:
                 name = f"{seg.name}.del{self.generation:07d}-{self._next()}.npy"
                 with (self.folder / name).open("wb") as fh:
                     np.save(fh, np.flatnonzero(~alive).astype(np.int64))
-                seg = Segment(seg.name, seg.ids, seg.days, seg.sources, seg.vectors, alive, name)
+                seg = dataclasses.replace(seg, alive=alive, deleted_file=name)
             out.append(seg)
         return out
 
@@ -366,7 +376,9 @@ class _Update:
     def _write(self, buffer: _Buffer) -> Segment:
         name = self._name("s")
         codes = [self._code(s) for s in buffer.sources]
-        write_segment(self.folder, name, buffer.ids, buffer.days, codes, buffer.vectors())
+        write_segment(
+            self.folder, name, buffer.ids, buffer.days, codes, buffer.seqs, buffer.vectors()
+        )
         return read_segment(self.folder, name, None)
 
     def _code(self, source: str) -> int:
@@ -380,13 +392,16 @@ class _Update:
         plan = merge_plan(segments)
         if not plan:
             return segments
-        ids, days, codes, vectors = merged(plan)
+        rows = merged(plan)
         gone = {s.name for s in plan}
         kept = [s for s in segments if s.name not in gone]
-        if not ids:  # nothing left alive in them
+        if not rows.ids:  # nothing left alive in them
             return kept
         name = self._name("m")
-        write_segment(self.folder, name, ids, days.tolist(), codes.tolist(), vectors)
+        write_segment(
+            self.folder, name, rows.ids, rows.days.tolist(), rows.sources.tolist(),
+            rows.seqs.tolist(), rows.vectors,
+        )  # fmt: skip
         return [*kept, read_segment(self.folder, name, None)]
 
     def save(self, **counters: int) -> dict[str, Any]:
@@ -415,6 +430,7 @@ class _Buffer:
         self.ids: list[str] = []
         self.days: list[int] = []
         self.sources: list[str] = []
+        self.seqs: list[int] = []
         self._vectors: list[np.ndarray] = []
 
     def __len__(self) -> int:
@@ -425,6 +441,7 @@ class _Buffer:
         for meta in found["metadatas"]:
             self.days.append(int(meta.get("day", 0) or 0))
             self.sources.append(str(meta.get("source", "")))
+            self.seqs.append(int(meta.get(SEQ, 0) or 0))
         self._vectors.append(np.asarray(found["embeddings"], dtype=np.float32))
 
     @staticmethod
@@ -485,8 +502,7 @@ def _remove_unused(folder: Path, meta: dict[str, Any]) -> None:
     """Remove the rows files no segment of ``meta`` uses (processes that still map them
     keep reading them: the file goes when they let go)."""
     used = {folder / e["deleted"] for e in meta["segments"] if e["deleted"]}
-    used |= {segment_file(folder, e["name"], part) for e in meta["segments"] for part in
-             ("ids", "days", "src", "vec")}  # fmt: skip
+    used |= {segment_file(folder, e["name"], part) for e in meta["segments"] for part in PARTS}
     for path in folder.glob("*.npy"):
         if path not in used:
             path.unlink(missing_ok=True)

@@ -1,10 +1,12 @@
 """The rows side of the chunk index: each chunk's id, day, source and vector, in segments.
 
-A filter (a week, some outlets) becomes a boolean mask over these rows, and a narrow one
-is searched by comparing the question with the kept rows' vectors directly — exact, and
-far quicker than asking Chroma with a ``where``. A write adds one segment (four ``.npy``
-files: ids, days, source codes, vectors) and marks the rows it replaces or removes in a
-deletions file of the segment it touched; nothing else is rewritten. The vectors are
+A filter (a week, some outlets, the chunks stored since a run) becomes a boolean mask over
+these rows, and a narrow one is searched by comparing the question with the kept rows'
+vectors directly — exact, and far quicker than asking Chroma with a ``where``. Any chunk's
+vector is found by its id (each segment keeps its ids sorted too). A write adds one
+segment (``.npy`` files: ids, days, source codes, write runs, vectors, the ids sorted and
+where each stands) and marks the rows it replaces or removes in a deletions file of the
+segment it touched; nothing else is rewritten. The vectors are
 memory-mapped: a page over a million chunks holds none of them until a filter reads some.
 Merging happens at write time, in bounded steps (``merge_plan``): segments of the same
 size class merge when there are ``MERGE_AT`` of them (so a row is rewritten about
@@ -26,7 +28,7 @@ from .keyword_index import Scope
 MERGE_AT = 4  # segments of one size class merged together
 LARGEST_MERGE = 500_000  # rows: segments this big are only compacted, never merged
 COMPACT_AT = 0.3  # a segment with this share of its rows deleted is rewritten without them
-PARTS = ("ids", "days", "src", "vec")
+PARTS = ("ids", "days", "src", "seq", "vec", "sid", "ord")
 
 
 @dataclass(slots=True)
@@ -37,7 +39,10 @@ class Segment:
     ids: np.ndarray  # bytes, one per row
     days: np.ndarray  # int32
     sources: np.ndarray  # uint32 codes into the index's source table
+    seqs: np.ndarray  # int32: the write run that stored each row
     vectors: np.ndarray  # float32, memory-mapped
+    sorted_ids: np.ndarray  # the ids in order (memory-mapped), for finding a row by its id
+    order: np.ndarray  # int32: where each of ``sorted_ids`` stands in ``ids``
     alive: np.ndarray  # bool
     deleted_file: str | None
 
@@ -56,16 +61,22 @@ def write_segment(
     ids: Sequence[str],
     days: Sequence[int],
     sources: Sequence[int],
+    seqs: Sequence[int],
     vectors: np.ndarray,
 ) -> None:
     """Write a new segment's files (not yet part of the index: the index's meta file names
     the segments it has, and is written last)."""
     width = max((len(i.encode()) for i in ids), default=1)
+    encoded = np.asarray([i.encode() for i in ids], dtype=f"S{width}")
+    order = np.argsort(encoded, kind="stable").astype(np.int32)
     arrays = {
-        "ids": np.asarray([i.encode() for i in ids], dtype=f"S{width}"),
+        "ids": encoded,
         "days": np.asarray(days, dtype=np.int32),
         "src": np.asarray(sources, dtype=np.uint32),
+        "seq": np.asarray(seqs, dtype=np.int32),
         "vec": np.asarray(vectors, dtype=np.float32).reshape(len(ids), -1),
+        "sid": encoded[order],
+        "ord": order,
     }
     for part, array in arrays.items():
         with segment_file(folder, name, part).open("wb") as fh:
@@ -82,7 +93,10 @@ def read_segment(folder: Path, name: str, deleted_file: str | None) -> Segment:
         ids=ids,
         days=np.load(segment_file(folder, name, "days")),
         sources=np.load(segment_file(folder, name, "src")),
+        seqs=np.load(segment_file(folder, name, "seq")),
         vectors=np.load(segment_file(folder, name, "vec"), mmap_mode="r"),
+        sorted_ids=np.load(segment_file(folder, name, "sid"), mmap_mode="r"),
+        order=np.load(segment_file(folder, name, "ord"), mmap_mode="r"),
         alive=alive,
         deleted_file=deleted_file,
     )
@@ -124,7 +138,33 @@ class Rows:
                 mask &= seg.days <= scope.day_to
             if codes is not None:
                 mask &= np.isin(seg.sources, codes)
+            if scope.seq_after is not None:
+                mask &= seg.seqs > scope.seq_after
             found.append(mask)
+        return found
+
+    def count_after(self, seq: int) -> int:
+        """How many live rows write runs after ``seq`` stored."""
+        return sum(int((seg.alive & (seg.seqs > seq)).sum()) for seg in self.segments)
+
+    def vectors(self, ids: Iterable[str]) -> dict[str, np.ndarray]:
+        """The vectors of these chunks, by id (those the index has, not deleted)."""
+        wanted = sorted({i.encode() for i in ids})
+        found: dict[str, np.ndarray] = {}
+        for seg in reversed(self.segments):  # newest first: a live row is in one segment
+            if not wanted or not len(seg.sorted_ids):
+                continue
+            width = seg.sorted_ids.dtype.itemsize
+            fits = [k for k in wanted if len(k) <= width]
+            if not fits:
+                continue
+            at = np.searchsorted(seg.sorted_ids, np.asarray(fits, dtype=seg.sorted_ids.dtype))
+            for key, i in zip(fits, at, strict=True):
+                if i < len(seg.sorted_ids) and seg.sorted_ids[i] == key:
+                    row = int(seg.order[i])
+                    if seg.alive[row]:
+                        found[key.decode()] = np.asarray(seg.vectors[row], dtype=np.float32)
+            wanted = [k for k in wanted if k.decode() not in found]
         return found
 
     def ids_where(self, masks: Sequence[np.ndarray]) -> set[str]:
@@ -170,20 +210,32 @@ def merge_plan(segments: Sequence[Segment]) -> list[Segment]:
     return []
 
 
-def merged(segments: Sequence[Segment]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-    """The live rows of ``segments`` as one: ids, days, source codes, vectors."""
-    ids: list[str] = []
-    days, sources, vectors = [], [], []
-    for seg in segments:
-        keep = np.flatnonzero(seg.alive)
-        ids.extend(cid.decode() for cid in np.asarray(seg.ids)[keep])
-        days.append(seg.days[keep])
-        sources.append(seg.sources[keep])
-        vectors.append(np.asarray(seg.vectors[keep]))
+@dataclass(slots=True)
+class Merged:
+    """The live rows of several segments, as one."""
+
+    ids: list[str]
+    days: np.ndarray
+    sources: np.ndarray
+    seqs: np.ndarray
+    vectors: np.ndarray
+
+
+def merged(segments: Sequence[Segment]) -> Merged:
+    """The live rows of ``segments`` as one."""
+    keep = [np.flatnonzero(seg.alive) for seg in segments]
+    pairs = list(zip(segments, keep, strict=True))
     dim = segments[0].vectors.shape[1] if segments else 0
-    return (
-        ids,
-        np.concatenate(days) if days else np.zeros(0, np.int32),
-        np.concatenate(sources) if sources else np.zeros(0, np.uint32),
-        np.vstack(vectors) if vectors else np.zeros((0, dim), np.float32),
+    return Merged(
+        ids=[cid.decode() for s, k in pairs for cid in np.asarray(s.ids)[k]],
+        days=_join([s.days[k] for s, k in pairs], np.int32),
+        sources=_join([s.sources[k] for s, k in pairs], np.uint32),
+        seqs=_join([s.seqs[k] for s, k in pairs], np.int32),
+        vectors=np.vstack([np.asarray(s.vectors[k]) for s, k in pairs])
+        if pairs
+        else np.zeros((0, dim), np.float32),
     )
+
+
+def _join(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)

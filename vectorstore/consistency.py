@@ -2,9 +2,14 @@
 keeps processes and threads consistent.
 
 ``writing()`` holds a lock file in a local store's folder for a write run (and a lock for
-the threads of this process); ``refresh()`` reopens a reader whose Chroma client fell
-behind another process's writes, or a reindex that swapped in a new collection; a store
-folder deleted under a running process is said, and a new one in its place is opened.
+the threads of this process). A local Chroma client keeps its vector index in memory, as
+it was when the client was opened: it still reads every chunk's text and metadata (and
+misses removed ones), but it neither finds nor returns vectors written since. A writer
+must be current, and reopens (``current()``); a reader does not — ``refresh()`` only
+notes the new revision, and the retriever finds what the client lacks, the chunks stored
+after ``client_seq``, in the chunk index (``qa.retrieval``), reopening only when that grows
+large. A reindex that swapped in a new collection, or a store folder replaced, reopens any
+client; a folder deleted under a running process is said.
 """
 
 from __future__ import annotations
@@ -35,7 +40,8 @@ class OneWriter:
     _lock: FileLock | None
     _threads: threading.RLock
     _reopen_lock: threading.Lock
-    _seen: str
+    _seen: str  # the revision this object last noticed
+    _opened: str  # the revision its Chroma client was opened at (current with)
     _database: tuple[int, int] | None
     _copies_cache: Copies | None
     _col: Any
@@ -47,25 +53,42 @@ class OneWriter:
         def revision(self) -> str: ...
         def reopen_collection(self) -> None: ...
         def _current(self) -> Any: ...
+        def note_current(self) -> None: ...
         def start_run(self) -> None: ...
         def finish_run(self) -> None: ...
 
     @store_errors
     def refresh(self) -> bool:
-        """Catch up with writes by other processes: a local Chroma client keeps its vector
-        index in memory and would neither find their chunks nor fetch them by id, so the
-        client is reopened when the store's revision is not the one it last saw (a reindex
-        in another process, which swaps in a new collection, changes it too). True when it
-        was. A store folder deleted under a running process is a ``StoreError`` saying so;
-        one created again in its place is opened."""
+        """Notice writes by other processes, as a reader: True when the store changed since
+        this object last looked. The client is reopened only for a reindex in another
+        process (a new collection) or a store created again in the folder; otherwise it
+        stays as it is (see the module's docstring). A store folder deleted under a running
+        process is a ``StoreError`` saying so."""
         if not self._threads.acquire(blocking=False):
             return False  # another thread is writing through this client: it is current
         try:
             if self._lock is not None and self._lock.is_locked:
                 return False  # this thread is writing, and its client is current
+            with self._reopen_lock:
+                moved = self._check_folder()
+                try:
+                    fresh = self._current()
+                except Exception:
+                    fresh = None  # "Missing metadata segment": a store created again
+                if not (moved or fresh is None or fresh.id != self._col.id):
+                    now = self.revision()
+                    changed, self._seen = now != self._seen, now
+                    return changed
             return self._catch_up()
         finally:
             self._threads.release()
+
+    @store_errors
+    def current(self) -> bool:
+        """Make this store's client current with every finished write (reopen it if any
+        came since it was opened); True when it was reopened."""
+        with self._threads:
+            return self._catch_up()
 
     def _catch_up(self) -> bool:
         with self._reopen_lock:
@@ -82,12 +105,12 @@ class OneWriter:
                 # sight of its segments (Chroma: "Missing metadata segment"): open it anew
                 self._open()
                 now = self.revision()
-            if now == self._seen and not moved:
+            if now == self._opened and not moved:
                 return False
             # a new client (see _open); searches already running finish on the old one,
             # which stays valid
             self._open()
-            self._seen = self.revision()
+            self.note_current()
             self._copies_cache = None  # others may have written
             return True
 
@@ -192,6 +215,6 @@ class OneWriter:
             yield
         finally:
             if self._lock.lock_counter == 1:
-                self._seen = self.revision()  # its own writes: this client is current
+                self.note_current()  # its own writes: this client is current
                 holder.unlink(missing_ok=True)
             self._lock.release()

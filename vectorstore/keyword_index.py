@@ -26,11 +26,12 @@ WRITER_HEAP = 64_000_000  # bytes the writer buffers before it flushes a segment
 class Scope:
     """Which chunks a search may return: published in ``day_from``..``day_to`` (day
     numbers, ``writes.day_number``; either may be open) by one of ``sources`` (any if
-    empty)."""
+    empty); on the rows side, also only those stored after run ``seq_after``."""
 
     day_from: int | None = None
     day_to: int | None = None
     sources: tuple[str, ...] = ()
+    seq_after: int | None = None  # only chunks stored by write runs after this one (rows only)
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,7 +73,7 @@ class ArticleStore(OneWriter, Writes):
         self._lock = FileLock(self._path / WRITE_LOCK) if self._path else None
         self._threads = threading.RLock()  # one writing thread of this process at a time
         self._reopen_lock = threading.Lock()
-        self._seen = self.revision()  # the revision this object's Chroma client is current with
+        self.note_current()  # a new client is current
         self._copies_cache: Copies | None = None  # for one write run (``_copies``)
 
     def _opening(self) -> contextlib.AbstractContextManager[Any]:
@@ -145,6 +145,21 @@ class ArticleStore(OneWriter, Writes):
         another one into its place)."""
         self._col = self._client.get_collection(self.name, embedding_function=self.function())
         self._meta = dict(self._col.metadata or {})
+        self.note_current()
+
+    def note_current(self) -> None:
+        """This object's client is current with the store as it is now (just opened, or
+        it wrote the last run itself)."""
+        state = self.state()
+        self._seen = self._opened = state.token
+        self._client_seq = state.seq
+
+    @property
+    def client_seq(self) -> int:
+        """The last write run this object's Chroma client holds the vectors of: a local
+        client opened before later runs neither finds their chunks by vector nor returns
+        their vectors (``consistency``); the chunk index has them."""
+        return self._client_seq
 
     # -- the embedder that wrote the vectors -------------------------------------------------
 
@@ -308,6 +323,54 @@ class ArticleStore(OneWriter, Writes):
             (found["metadatas"] or [[]])[0],
             scores,
         ), _vectors(found["embeddings"][0] if found.get("embeddings") is not None else [])
+
+    @store_errors
+    def nearest_ids(
+        self, vector: Sequence[float] | np.ndarray, k: int, among: Collection[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``k`` chunks nearest to ``vector`` by Chroma's vector index, as (id, cosine),
+        best first — of ``among`` only, when given (the index asked for enough neighbours
+        that ``k`` allowed ones are among them, and again for four times as many while too
+        few are). Only what this client's vector index holds (``client_seq``); a chunk
+        removed since may be among them (reading it finds nothing)."""
+        self.check_embedder()
+        total = self.count_now()
+        if k <= 0 or not total or (among is not None and not among):
+            return []
+        allowed = None if among is None else set(among)
+        n = (
+            k
+            if allowed is None
+            else min(total, max(2 * k, math.ceil(1.5 * k * total / len(allowed))))
+        )
+        while True:
+            found = self._col.query(
+                query_embeddings=[list(map(float, vector))], n_results=min(n, total),
+                include=["distances"],
+            )  # fmt: skip
+            pairs = [
+                (cid, 1.0 - float(d))
+                for cid, d in zip(found["ids"][0], (found["distances"] or [[]])[0], strict=True)
+                if allowed is None or cid in allowed
+            ]
+            if allowed is None or len(pairs) >= k or n >= total:
+                return pairs[:k]
+            n = min(total, 4 * n)
+
+    @store_errors
+    def passages(self, ids: Sequence[str]) -> list[Passage]:
+        """Stored chunks by id, in the order asked (those no longer stored left out)."""
+        if not ids:
+            return []
+        found = self._col.get(ids=list(ids), include=["documents", "metadatas"])
+        rows = Passage.from_rows(found["ids"], found["documents"], found["metadatas"])
+        by_id = {p.id: p for p in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    @store_errors
+    def count_now(self) -> int:
+        """Number of stored chunks, as this client reads it (no catching up)."""
+        return int(self._col.count())
 
     @store_errors
     def nearest_among(

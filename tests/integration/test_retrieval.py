@@ -6,6 +6,8 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from qa import Assistant, Settings
 from qa.followup import is_follow_up, rewrite
 from qa.query import Filters, parse_filters
@@ -160,3 +162,34 @@ def test_filters_from_python_answer_function(embeddings, tmp_path: Path) -> None
         "What did Rotterdam dock workers do?", store_dir=tmp_path / "store", sources=["cnn.com"]
     )
     assert {c.title for c in late.citations} == {"Harbour strike ends"}
+
+
+def test_a_reader_finds_another_writers_chunks_without_reopening(  # type: ignore[no-untyped-def]
+    embeddings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A local reader's Chroma client holds the vectors of the store as it was opened; the
+    chunks written since (by another client, as by another process) are compared from the
+    chunk index, removed ones are never shown, and the client is reopened only once what
+    it lacks grows past ``FRESH_AT_MOST``."""
+    import qa.retrieval
+
+    path = tmp_path / "store"
+    ingest([_articles(tmp_path / "a", NEWS[:2])], ArticleStore(embeddings, path=path))
+    reader = Retriever(ArticleStore(embeddings, path=path))
+    seen = reader.store.client_seq
+    assert reader.search(Search("harbour strike", 2, mode="dense"))
+    writer = ArticleStore(embeddings, path=path)
+    ingest([_articles(tmp_path / "b", NEWS[2:])], writer)  # the valve recall
+    for mode in ("dense", "hybrid"):
+        found = reader.search(Search("Zorblax valve recall ZX-4471", 3, mode=mode, news=False))
+        assert found and found[0].title == "Zorblax valve recall", mode
+        assert reader.store.client_seq == seen  # the client was not reopened
+    [strike] = writer.find_articles("Harbour strike ends")
+    writer.remove(strike.id)  # the old client's vector index still holds it
+    for mode in ("dense", "bm25", "hybrid"):
+        found = reader.search(Search("harbour strike", 5, mode=mode, news=False))
+        assert all(p.article_id != strike.id for p in found), mode
+    assert reader.store.client_seq == seen
+    monkeypatch.setattr(qa.retrieval, "FRESH_AT_MOST", 0)
+    reader.search(Search("valve", 2, mode="dense"))
+    assert reader.store.client_seq == writer.state().seq > seen  # reopened: current again

@@ -25,7 +25,8 @@ def _segment(folder: Path, name: str, ids: list[str], days: list[int], src: list
     rng = np.random.default_rng(len(ids))
     vectors = rng.standard_normal((len(ids), 8)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    write_segment(folder, name, ids, days, src, vectors)
+    seqs = list(range(1, len(ids) + 1))  # each row stored by its own run, for the test
+    write_segment(folder, name, ids, days, src, seqs, vectors)
     return read_segment(folder, name, None)
 
 
@@ -57,16 +58,26 @@ def test_segments_filter_delete_and_search_exactly(tmp_path: Path) -> None:
     rows = Rows([a, b2], ["Herald", "Courier"])
     assert len(rows) == 4 and "y-0" not in rows.ids_where(rows.masks(Scope(day_from=1)))
     assert all(cid != "y-0" for cid, _ in rows.nearest(query, 5, rows.masks(Scope(day_from=1))))
-    ids, days, src, vectors = merged([a, b2])
-    assert ids == ["x-0", "x-1", "a-much-longer-id-2", "y-1"] and len(vectors) == 4
-    assert days.tolist()[-1] == 20240120 and src.tolist() == [0, 1, 0, 1]
+    joined = merged([a, b2])
+    assert joined.ids == ["x-0", "x-1", "a-much-longer-id-2", "y-1"] and len(joined.vectors) == 4
+    assert joined.days.tolist()[-1] == 20240120 and joined.sources.tolist() == [0, 1, 0, 1]
+    assert joined.seqs.tolist() == [1, 2, 3, 2]
+    # a chunk's vector by its id; a deleted one is not found; the newer rows are counted
+    found = rows.vectors(["y-1", "a-much-longer-id-2", "y-0", "nope"])
+    assert set(found) == {"y-1", "a-much-longer-id-2"}
+    assert np.allclose(found["y-1"], b.vectors[1]) and np.allclose(
+        found["a-much-longer-id-2"], a.vectors[2]
+    )
+    assert rows.count_after(1) == 3 and rows.ids_where(rows.masks(Scope(seq_after=2))) == {
+        "a-much-longer-id-2"
+    }
 
 
 def _sized(name: str, rows: int, deleted: int = 0) -> Segment:
     alive = np.ones(rows, dtype=bool)
     alive[:deleted] = False
     empty = np.zeros(0)
-    return Segment(name, empty, empty, empty, empty, alive, None)
+    return Segment(name, empty, empty, empty, empty, empty, empty, empty, alive, None)
 
 
 def test_merges_are_bounded_steps() -> None:
