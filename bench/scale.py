@@ -332,6 +332,7 @@ def main() -> None:
         help="server: time a replica with an empty cache up to this many chunks",
     )  # fmt: skip
     parser.add_argument("--server", action="store_true", help="a Chroma server too")
+    parser.add_argument("--server-only", action="store_true", help="the Chroma server only")
     parser.add_argument("--keep", type=Path, help="build (or reuse) the stores here")
     parser.add_argument("--json", type=Path, default=Path("bench/results/scale.json"))
     parser.add_argument("--serve", help=argparse.SUPPRESS)
@@ -355,6 +356,8 @@ def main() -> None:
         ("local", {"path": str(base / "store")}, base / "store" / "chunk-index", base / "store")
     ]
     server = None
+    if args.server_only:
+        places, args.server = [], True
     if args.server:
         port = 8765
         server = subprocess.Popen(
