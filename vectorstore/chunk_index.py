@@ -265,7 +265,7 @@ class ChunkIndex:
 
     def chunk_ids(self, scope: Scope | None) -> set[str] | None:
         """The ids of the chunks ``scope`` keeps (None: no restriction), for the dense
-        side's filtered search (``ArticleStore.nearest_among``)."""
+        side's filtered search (``ArticleStore.nearest_ids`` with ``among``)."""
         if scope is None:
             return None
         rows = self._rows

@@ -308,7 +308,7 @@ class ArticleStore(OneWriter, Writes):
     ) -> tuple[list[Passage], list[np.ndarray]]:
         """The ``k`` chunks nearest to ``vector`` by Chroma's vector index (cosine), best
         first, with their stored vectors. ``where``: Chroma's own filter (the retriever
-        filters through the chunk index instead: ``nearest_among``)."""
+        filters through the chunk index instead: ``nearest_ids`` with ``among``)."""
         self.check_embedder()
         found = self._col.query(
             query_embeddings=[list(map(float, vector))],
@@ -334,26 +334,23 @@ class ArticleStore(OneWriter, Writes):
         few are). Only what this client's vector index holds (``client_seq``); a chunk
         removed since may be among them (reading it finds nothing)."""
         self.check_embedder()
-        total = self.count_now()
-        if k <= 0 or not total or (among is not None and not among):
+        if k <= 0 or (among is not None and not among):
             return []
-        allowed = None if among is None else set(among)
-        n = (
-            k
-            if allowed is None
-            else min(total, max(2 * k, math.ceil(1.5 * k * total / len(allowed))))
-        )
+        if among is None:  # Chroma gives fewer when it holds fewer
+            found = self._col.query(
+                query_embeddings=[list(map(float, vector))], n_results=k, include=["distances"]
+            )
+            return _pairs(found)
+        total = self.count_now()
+        allowed = set(among)
+        n = min(total, max(2 * k, math.ceil(1.5 * k * total / len(allowed))))
         while True:
             found = self._col.query(
                 query_embeddings=[list(map(float, vector))], n_results=min(n, total),
                 include=["distances"],
             )  # fmt: skip
-            pairs = [
-                (cid, 1.0 - float(d))
-                for cid, d in zip(found["ids"][0], (found["distances"] or [[]])[0], strict=True)
-                if allowed is None or cid in allowed
-            ]
-            if allowed is None or len(pairs) >= k or n >= total:
+            pairs = [(cid, score) for cid, score in _pairs(found) if cid in allowed]
+            if len(pairs) >= k or n >= total:
                 return pairs[:k]
             n = min(total, 4 * n)
 
@@ -371,33 +368,6 @@ class ArticleStore(OneWriter, Writes):
     def count_now(self) -> int:
         """Number of stored chunks, as this client reads it (no catching up)."""
         return int(self._col.count())
-
-    @store_errors
-    def nearest_among(
-        self, vector: Sequence[float] | np.ndarray, k: int, among: Collection[str]
-    ) -> tuple[list[Passage], list[np.ndarray]]:
-        """The ``k`` chunks of ``among`` (ids the chunk index allowed) nearest to
-        ``vector``: the unfiltered vector index asked for enough neighbours that ``k`` of
-        them are allowed, asked again for four times as many while too few are. For a wide
-        filter; a narrow one is answered from the chunk index's vectors
-        (``ChunkIndex.nearest``)."""
-        self.check_embedder()
-        query = np.asarray(vector, dtype=np.float32)
-        allowed = among if isinstance(among, set | frozenset) else set(among)
-        if not allowed or k <= 0:
-            return [], []
-        total = self.count()
-        n = min(total, max(2 * k, math.ceil(1.5 * k * total / len(allowed))))
-        while True:
-            found = self._col.query(query_embeddings=[query.tolist()], n_results=n, include=[])
-            chosen = [cid for cid in found["ids"][0] if cid in allowed][:k]
-            if len(chosen) >= k or n >= total:
-                break
-            n = min(total, 4 * n)
-        passages, vectors = self.passages_with_embeddings(chosen)
-        for passage, v in zip(passages, vectors, strict=True):
-            passage.score = float(v @ query)
-        return passages, vectors
 
     @store_errors
     def passages_with_embeddings(
@@ -425,6 +395,12 @@ class ArticleStore(OneWriter, Writes):
         )
         rows = Passage.from_rows(found["ids"], found["documents"], found["metadatas"])
         return {p.article_id: p for p in rows if p.article_id}
+
+
+def _pairs(found: Any) -> list[tuple[str, float]]:
+    """A query's (id, cosine) pairs, best first."""
+    distances = (found["distances"] or [[]])[0]
+    return [(cid, 1.0 - float(d)) for cid, d in zip(found["ids"][0], distances, strict=True)]
 
 
 def _vectors(rows: Any) -> list[np.ndarray]:

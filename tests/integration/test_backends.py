@@ -199,9 +199,9 @@ def test_filtered_search_returns_what_chromas_where_returns(tmp_path: Path, embe
             assert among == kept
             assert {h.id for h in index.search(q, 500, scope)} <= kept
             expected, _ = store.nearest(vector, 10, where=where)
-            found, _vectors = store.nearest_among(vector, 10, among)  # wide
-            assert [p.id for p in found] == [p.id for p in expected], (q, date_from, date_to)
-            assert all(abs(a.score - b.score) < 1e-4 for a, b in zip(found, expected, strict=False))
+            found = store.nearest_ids(vector, 10, among)  # wide
+            assert [cid for cid, _ in found] == [p.id for p in expected], (q, date_from, date_to)
+            assert all(abs(a[1] - b.score) < 1e-4 for a, b in zip(found, expected, strict=False))
             # and from the chunk index's own copy of the vectors (the retriever's way)
             mirrored = index.nearest(vector, 10, scope)
             assert mirrored is not None
