@@ -74,7 +74,7 @@ def _reindex(
             bar.update(len(ids))
             if on_progress:
                 on_progress(done, total)
-        stale = [cid for cid in target.get(include=[])["ids"] if cid not in seen]
+        stale = [cid for cid in _all_ids(target, page) if cid not in seen]
         if stale:  # chunks a killed run copied that have gone from the store since
             target.delete(ids=stale)
         meta = {k: v for k, v in (source.metadata or {}).items() if not k.startswith("embedder")}
@@ -82,6 +82,14 @@ def _reindex(
         _swap(client, name)
         store.reopen_collection()
     return embedded
+
+
+def _all_ids(collection: Any, page: int) -> list[str]:
+    """Every id of ``collection``, page by page (SQLite takes no more at once)."""
+    ids: list[str] = []
+    while found := collection.get(include=[], limit=page, offset=len(ids))["ids"]:
+        ids.extend(found)
+    return ids
 
 
 def _swap(client: Any, name: str) -> None:

@@ -11,7 +11,7 @@ removes is logged with it, and its end is recorded once, however many batches it
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -75,6 +75,9 @@ class Writes:
         def embedder_record(self) -> dict[str, str | int]: ...
         def _current(self) -> Any: ...
         def after_write(self) -> None: ...
+        def pages(
+            self, include: Sequence[str], size: int = 5000, where: dict[str, Any] | None = None
+        ) -> Iterator[dict[str, Any]]: ...
 
     def put(self, article: Article, chunks: Sequence[Chunk]) -> Status:
         """Store one article's chunks; see ``put_many``."""
@@ -153,10 +156,11 @@ class Writes:
         return self._copies_cache
 
     def _signatures(self) -> dict[str, str]:
-        """Every stored article's MinHash, by article id (from its first chunk)."""
-        found = self._col.get(where={"chunk_index": 0}, include=["metadatas"])
+        """Every stored article's MinHash, by article id (from its first chunk), read page
+        by page (one ``get`` of more than ~32,000 articles is more than SQLite takes)."""
         return {
             str(m["article_id"]): str(m["minhash"])
+            for found in self.pages(["metadatas"], where={"chunk_index": 0})
             for m in found["metadatas"] or []
             if m and m.get("minhash")
         }
