@@ -154,7 +154,7 @@ class ChunkIndex:
         self.folder.mkdir(parents=True, exist_ok=True)
         with FileLock(self.folder.with_name(self.folder.name + ".lock")):
             for attempt in range(3):
-                self.store.refresh()  # a client current with every finished run
+                self.store.current()  # a client that returns the vectors of every finished run
                 state = self.store.state()
                 try:
                     meta = _read_meta(self.folder)

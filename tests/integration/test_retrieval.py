@@ -193,3 +193,21 @@ def test_a_reader_finds_another_writers_chunks_without_reopening(  # type: ignor
     monkeypatch.setattr(qa.retrieval, "FRESH_AT_MOST", 0)
     reader.search(Search("valve", 2, mode="dense"))
     assert reader.store.client_seq == writer.state().seq > seen  # reopened: current again
+
+
+def test_a_reader_catches_the_index_up_when_the_writer_did_not(  # type: ignore[no-untyped-def]
+    embeddings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer killed after recording its run, before bringing the chunk index up to it
+    (its after_write skipped here): a reader whose client was opened before catches the
+    index up by itself at its next question, run by run."""
+    path = tmp_path / "store"
+    ingest([_articles(tmp_path / "a", NEWS[:2])], ArticleStore(embeddings, path=path))
+    reader = Retriever(ArticleStore(embeddings, path=path))
+    assert reader.search(Search("harbour strike", 2, mode="bm25"))
+    writer = ArticleStore(embeddings, path=path)
+    monkeypatch.setattr(writer, "after_write", lambda: None)
+    ingest([_articles(tmp_path / "b", NEWS[2:])], writer)
+    found = reader.search(Search("Zorblax valve recall ZX-4471", 3, mode="dense", news=False))
+    assert found and found[0].title == "Zorblax valve recall"
+    assert reader.index.stats()["builds"] == 1 and reader.index.stats()["catch_ups"] == 1
