@@ -27,6 +27,7 @@ import os
 import shutil
 import tempfile
 import threading
+import uuid
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -65,7 +66,7 @@ META = "meta.json"
 DAMAGED = (OSError, ValueError, EOFError, KeyError, TypeError)  # reading a damaged index
 KEYWORD = "keyword"
 
-_BY_STORE: weakref.WeakKeyDictionary[ArticleStore, ChunkIndex] = weakref.WeakKeyDictionary()
+_MAKING = threading.Lock()  # one index per store object, also when threads ask at once
 
 
 @dataclass(slots=True)
@@ -92,44 +93,56 @@ class ChunkIndex:
     def for_store(cls, store: ArticleStore) -> ChunkIndex:
         """The index of ``store`` (one per store object: its writes and its questions share
         it): beside a local store, else in the server's cache folder."""
-        found = _BY_STORE.get(store)
-        if found is None:
-            found = _BY_STORE[store] = cls(store, _index_folder(store))
-        return found
+        with _MAKING:
+            if not isinstance(store.chunk_index, ChunkIndex):
+                store.chunk_index = cls(store, _index_folder(store))
+            return store.chunk_index
 
     # -- keeping in step ----------------------------------------------------------------------
 
-    def sync(self) -> None:
+    def sync(self, wait: bool = True) -> None:
         """Make the index match the store as of its last finished write run: load what
-        another process added, or catch up (or build) it here."""
+        another process added, or catch up (or build) it here. ``wait=False`` (the writer,
+        after its run): if another thread of this process is bringing the index up to
+        date already, leave it to that thread (which may be waiting for the writer)."""
         token = self.store.revision()
         if token == self._token:
             return
-        with self._lock:
+        if not self._lock.acquire(blocking=wait):
+            return
+        try:
             if token == self._token:
                 return
+            self._sync(token)
+        finally:
+            self._lock.release()
+
+    def _sync(self, token: str) -> None:
+        try:
+            meta = _read_meta(self.folder)
+            if meta is None or meta["token"] != token:
+                meta = self._update()
             try:
-                meta = _read_meta(self.folder)
-                if meta is None or meta["token"] != token:
-                    meta = self._update()
-                try:
-                    self._load(meta)
-                except FileNotFoundError:  # an update removed them after meta was read
-                    self._load(self._update())
-            except DAMAGED as exc:  # derived data, unreadable for any reason: built anew
-                log.warning(
-                    "article-qa: the chunk index in %s could not be read (%s: %s); rebuilding it",
-                    self.folder,
-                    type(exc).__name__,
-                    exc,
-                )
-                try:
-                    self._load(self._update(rebuild=True))
-                except OSError as again:
-                    raise StoreError(
-                        f"the chunk index in {self.folder} can't be written ({again}); free "
-                        "some disk space or fix the folder's permissions, then ask again"
-                    ) from again
+                self._load(meta)
+            except FileNotFoundError:  # an update removed them after meta was read
+                self._load(self._update())
+        except DAMAGED as exc:  # derived data, unreadable for any reason: built anew
+            log.warning(
+                "article-qa: the chunk index in %s could not be read (%s: %s); rebuilding it",
+                self.folder,
+                type(exc).__name__,
+                exc,
+            )
+            try:
+                self._load(self._update(rebuild=True))
+            except StoreError:
+                raise
+            except Exception as again:
+                raise StoreError(
+                    f"the chunk index in {self.folder} can't be built ({type(again).__name__}: "
+                    f"{again}); free some disk space or fix the folder's permissions, or "
+                    "delete the folder, then ask again"
+                ) from again
 
     def _load(self, meta: dict[str, Any]) -> None:
         if self._keyword is None or meta.get("builds") != self._builds:
@@ -154,7 +167,6 @@ class ChunkIndex:
         self.folder.mkdir(parents=True, exist_ok=True)
         with FileLock(self.folder.with_name(self.folder.name + ".lock")):
             for attempt in range(3):
-                self.store.current()  # a client that returns the vectors of every finished run
                 state = self.store.state()
                 try:
                     meta = _read_meta(self.folder)
@@ -162,10 +174,12 @@ class ChunkIndex:
                     if not rebuild:
                         raise
                     meta = None
+                if not rebuild and meta is not None and meta["token"] == state.token:
+                    return meta  # another process did it while this one waited
+                self.store.current()  # a client that returns the vectors of every finished run
+                state = self.store.state()
                 if rebuild:
                     return self._build(meta, state)
-                if meta is not None and meta["token"] == state.token:
-                    return meta
                 try:
                     if _continues(meta, state):
                         assert meta is not None
@@ -323,7 +337,9 @@ class _Update:
         self._made = 0
 
     def _name(self, kind: str) -> str:
-        return f"{kind}{self.generation:07d}-{self._next()}"
+        # unique even where generations start again (a new index beside an old one's files
+        # that other processes still map): a file is never written over
+        return f"{kind}{self.generation:07d}-{self._next()}-{uuid.uuid4().hex[:8]}"
 
     def apply(
         self, removed: set[str], pages: Iterable[dict[str, Any]], segments: Sequence[Segment]
@@ -336,6 +352,8 @@ class _Update:
             writer.remove(removed)
             buffer = _Buffer()
             for found in pages:
+                if not found["ids"]:
+                    continue  # a page of a run still under way only
                 buffer.take(found)
                 writer.remove(found["ids"])
                 writer.add(buffer.entries_from(found))

@@ -78,6 +78,8 @@ class OneWriter:
                 if not (moved or fresh is None or fresh.id != self._col.id):
                     now = self.revision()
                     changed, self._seen = now != self._seen, now
+                    if self._path is None:  # a server's client is always current
+                        self.note_current()
                     return changed
             return self._catch_up()
         finally:

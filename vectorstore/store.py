@@ -75,6 +75,7 @@ class ArticleStore(OneWriter, Writes):
         self._reopen_lock = threading.Lock()
         self.note_current()  # a new client is current
         self._copies_cache: Copies | None = None  # for one write run (``_copies``)
+        self.chunk_index: Any = None  # this store's chunk index, made when first needed
 
     def _opening(self) -> contextlib.AbstractContextManager[Any]:
         """Two processes creating one new store at once race in Chroma's migrations: the
@@ -218,8 +219,8 @@ class ArticleStore(OneWriter, Writes):
         from .chunk_index import ChunkIndex  # the index is built on the store: not at import
 
         try:
-            ChunkIndex.for_store(self).sync()
-        except (StoreError, OSError) as exc:  # readers catch up by themselves
+            ChunkIndex.for_store(self).sync(wait=False)
+        except Exception as exc:  # the run is recorded: readers catch the index up themselves
             log.warning("article-qa: the chunk index was not brought up to date (%s)", exc)
 
     def _current(self) -> Any:

@@ -67,6 +67,7 @@ class Writes:
     _copies_cache: Copies | None
     _run_seq: int = 0  # the number of the write run under way (``changes``)
     _run_changed: bool = False
+    _run_stale: list[str]  # chunks of updated articles, removed when the run is recorded
 
     if TYPE_CHECKING:  # ArticleStore's (and OneWriter's) own
 
@@ -140,11 +141,14 @@ class Writes:
                     metadatas=metas[i:j],
                     embeddings=vectors[i:j],
                 )
-        stale = [cid for group in stored.values() for cid, _ in group if cid not in keep]
-        self._delete(stale)
+        # an updated article's old chunks go when the run is recorded, not now: until the
+        # chunk index holds the new ones, readers answer from the old ones
+        self._run_stale.extend(
+            cid for group in stored.values() for cid, _ in group if cid not in keep
+        )
         for original, records in folded.items():
             self.record_copies(original, records)
-        if texts or stale or folded:
+        if texts or self._run_stale or folded:
             self._run_changed = True
         return statuses
 
@@ -210,11 +214,15 @@ class Writes:
         killed before it finished had the same one; what it stored is caught up with this."""
         self._run_seq = self.state().seq + 1
         self._run_changed = False
+        self._run_stale = []
 
     def finish_run(self) -> None:
         """A write run ends: if it changed anything (or a killed run with its number did),
         record it — a new revision, its number, the chunks now — once, then bring the chunk
-        index up to it (readers would catch up by themselves; the writer saves them that)."""
+        index up to it (readers would catch up by themselves; the writer saves them that).
+        An updated article's old chunks are removed here, just before."""
+        stale, self._run_stale = self._run_stale, []
+        self._delete(stale)
         if (
             not self._run_changed
             and not self._col.get(
@@ -224,10 +232,11 @@ class Writes:
             return
         # Chroma replaces a collection's metadata whole: the rest is read first
         fresh = self._current()
+        recorded = int((fresh.metadata or {}).get(SEQ, 0) or 0)
         self._meta = {
             **(fresh.metadata or {}),
             REVISION: uuid.uuid4().hex,
-            SEQ: self._run_seq,
+            SEQ: max(self._run_seq, recorded),  # never back (two writers through a server)
             CHUNKS: int(fresh.count()),
             **self.embedder_record(),
         }

@@ -134,3 +134,26 @@ def test_a_reader_sees_one_new_revision_per_finished_run(embeddings, tmp_path: P
     assert written[-1] > written[0]  # while batches were being written
     assert reader.revision() != before and reader.refresh() and not reader.refresh()
     assert writer.state().seq == 2 and writer.state().chunks == writer.count()
+
+
+def test_an_updated_article_is_never_missing_while_its_run_goes_on(  # type: ignore[no-untyped-def]
+    embeddings, tmp_path: Path
+) -> None:
+    """An article updated during a long write run keeps its old chunks until the run is
+    recorded (and the chunk index holds the new ones): a reader never finds neither."""
+    from qa.retrieval import Retriever, Search
+
+    store = ArticleStore(embeddings, path=tmp_path / "store")
+    ingest([SAMPLE], store)
+    reader = Retriever(ArticleStore(embeddings, path=tmp_path / "store"))
+    changed = tmp_path / "new" / SAMPLE.name
+    changed.parent.mkdir()
+    changed.write_text(SAMPLE.read_text() + "\n\nThe train carried a brass band.\n")
+    with store.writing():  # one run, still going on after this article
+        assert ingest([changed], store).updated == 1
+        for mode in ("bm25", "dense"):
+            found = reader.search(Search("armored train to Vladivostok", 3, mode=mode))
+            assert found and "brass band" not in " ".join(p.text for p in found), mode
+    found = reader.search(Search("brass band on the train", 3, mode="bm25"))
+    assert any("brass band" in p.text for p in found)
+    assert store.count() == len(store.passages(reader.index.ids))
