@@ -42,6 +42,7 @@ from .writes import Writes
 log = logging.getLogger(__name__)
 
 REINDEX_COMMAND = "article-qa reindex"
+LINKS_AT_MOST = 2_000_000_000  # bytes of Chroma's graph file before its size is suspect
 INDEXED_TEXT = "headline+chunk"  # what a chunk's vector embeds (``documents.indexed_text``)
 
 
@@ -213,6 +214,24 @@ class ArticleStore(OneWriter, Writes):
         chunks, in any process, and with a reindex (``changes.StoreState.token``)."""
         return self.state().token
 
+    def vector_index_problem(self) -> str | None:
+        """A warning when Chroma's vector index files of a local store have bloated: its
+        graph file (``link_lists.bin``) far larger than the vectors themselves, a known
+        Chroma/hnswlib failure that can fill a disk (69 GB at a million chunks here)."""
+        if self._path is None:
+            return None
+        for links in self._path.glob("*/link_lists.bin"):
+            vectors = links.with_name("data_level0.bin")
+            size = links.stat().st_size
+            base = vectors.stat().st_size if vectors.exists() else 0
+            if size > max(LINKS_AT_MOST, 4 * base):
+                return (
+                    f"Chroma's vector index in {links.parent} has bloated: its graph file is "
+                    f"{size / 1e9:.1f} GB beside {base / 1e9:.1f} GB of vectors (a known Chroma "
+                    f"bug). Run `{REINDEX_COMMAND}` to build it anew before it fills the disk"
+                )
+        return None
+
     def after_write(self) -> None:
         """A write run was recorded: bring the chunk index up to it now, in the writer,
         so that no reader pays for it (one that got there first has done it already)."""
@@ -222,6 +241,12 @@ class ArticleStore(OneWriter, Writes):
             ChunkIndex.for_store(self).sync(wait=False)
         except Exception as exc:  # the run is recorded: readers catch the index up themselves
             log.warning("article-qa: the chunk index was not brought up to date (%s)", exc)
+        try:
+            problem = self.vector_index_problem()
+        except OSError:
+            problem = None
+        if problem:
+            log.warning("article-qa: %s", problem)
 
     def _current(self) -> Any:
         """The collection under this store's name now (another process may have swapped
