@@ -150,14 +150,7 @@ class ChunkIndex:
             self._builds = meta.get("builds")
         else:
             self._keyword.reload()
-        loaded = {s.name: s for s in self._rows.segments}
-        segments = []
-        for entry in meta["segments"]:
-            seg = loaded.get(entry["name"])
-            if seg is None or seg.deleted_file != entry["deleted"]:
-                seg = read_segment(self.folder, entry["name"], entry["deleted"])
-            segments.append(seg)
-        self._rows = Rows(segments, meta["sources"])
+        self._rows = Rows(self._segments(meta), meta["sources"])
         self._token = meta["token"]
 
     def _update(self, rebuild: bool = False) -> dict[str, Any]:
@@ -224,6 +217,8 @@ class ChunkIndex:
         return update.save(builds=builds, catch_ups=(meta or {}).get("catch_ups", 0))
 
     def _segments(self, meta: dict[str, Any]) -> list[Segment]:
+        """The segments ``meta`` names: those loaded already as they are, the rest (or
+        those with new deletions) read from their files."""
         loaded = {s.name: s for s in self._rows.segments}
         return [
             loaded[e["name"]]
@@ -355,9 +350,10 @@ class _Update:
                 if not found["ids"]:
                     continue  # a page of a run still under way only
                 buffer.take(found)
-                writer.remove(found["ids"])
+                if not self.fresh:  # a chunk stored again replaces the one indexed
+                    writer.remove(found["ids"])
+                    removed = removed | set(found["ids"])
                 writer.add(buffer.entries_from(found))
-                removed = removed | set(found["ids"])
                 if len(buffer) >= SEGMENT_ROWS:
                     segments = self._delete(segments, removed)
                     segments.append(self._write(buffer))

@@ -102,14 +102,26 @@ def read_segment(folder: Path, name: str, deleted_file: str | None) -> Segment:
     )
 
 
+def locate(segment: Segment, ids: Iterable[str]) -> list[tuple[str, int]]:
+    """(id, row) of each of these ids that ``segment`` holds and has not deleted, found in
+    its sorted ids (an id longer than the segment's width is not in it)."""
+    width = segment.sorted_ids.dtype.itemsize
+    keys = sorted({e for e in (i.encode() for i in ids) if len(e) <= width})
+    if not keys or not len(segment.sorted_ids):
+        return []
+    at = np.searchsorted(segment.sorted_ids, np.asarray(keys, dtype=segment.sorted_ids.dtype))
+    found = []
+    for key, i in zip(keys, at, strict=True):
+        if i < len(segment.sorted_ids) and segment.sorted_ids[i] == key:
+            row = int(segment.order[i])
+            if segment.alive[row]:
+                found.append((key.decode(), row))
+    return found
+
+
 def positions(segment: Segment, ids: Iterable[str]) -> np.ndarray:
     """The rows of ``segment`` that hold these ids and are not deleted yet."""
-    width = segment.ids.dtype.itemsize
-    wanted = [e for e in (i.encode() for i in ids) if len(e) <= width]  # longer: not in it
-    if not wanted:
-        return np.zeros(0, dtype=np.int64)
-    found = np.isin(np.asarray(segment.ids), np.asarray(wanted, dtype=segment.ids.dtype))
-    return np.flatnonzero(found & segment.alive)
+    return np.asarray(sorted(row for _, row in locate(segment, ids)), dtype=np.int64)
 
 
 class Rows:
@@ -149,22 +161,14 @@ class Rows:
 
     def vectors(self, ids: Iterable[str]) -> dict[str, np.ndarray]:
         """The vectors of these chunks, by id (those the index has, not deleted)."""
-        wanted = sorted({i.encode() for i in ids})
+        wanted = set(ids)
         found: dict[str, np.ndarray] = {}
         for seg in reversed(self.segments):  # newest first: a live row is in one segment
-            if not wanted or not len(seg.sorted_ids):
-                continue
-            width = seg.sorted_ids.dtype.itemsize
-            fits = [k for k in wanted if len(k) <= width]
-            if not fits:
-                continue
-            at = np.searchsorted(seg.sorted_ids, np.asarray(fits, dtype=seg.sorted_ids.dtype))
-            for key, i in zip(fits, at, strict=True):
-                if i < len(seg.sorted_ids) and seg.sorted_ids[i] == key:
-                    row = int(seg.order[i])
-                    if seg.alive[row]:
-                        found[key.decode()] = np.asarray(seg.vectors[row], dtype=np.float32)
-            wanted = [k for k in wanted if k.decode() not in found]
+            if not wanted:
+                break
+            for cid, row in locate(seg, wanted):
+                found[cid] = np.asarray(seg.vectors[row], dtype=np.float32)
+            wanted -= found.keys()
         return found
 
     def ids_where(self, masks: Sequence[np.ndarray]) -> set[str]:
