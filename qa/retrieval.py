@@ -87,8 +87,10 @@ class Retriever:
         # shared read would let a write land between the two and miss the vector side)
         self.index.sync()
         self.store.refresh()
-        if self.index.count_after(self.store.client_seq) > FRESH_AT_MOST:
-            self.store.current()  # too many chunks its vector index lacks: a new client
+        lacking = self.index.count_after(self.store.client_seq)  # chunks its client lacks
+        if lacking > FRESH_AT_MOST:
+            self.store.current()  # a new client, holding every chunk the index does
+            lacking = 0
         f = self.filters(req)
         scope = self.index.scope(f.date_from, f.date_to, f.sources)
         vector = np.asarray(self.store.embeddings.embed_query(req.question), dtype=np.float32)
@@ -98,7 +100,7 @@ class Retriever:
         vectors: dict[str, np.ndarray] = {}
         found: list[str] = []
         if req.mode in ("dense", "hybrid"):
-            for rank, (cid, _) in enumerate(self._dense(vector, pool, scope)):
+            for rank, (cid, _) in enumerate(self._dense(vector, pool, scope, lacking)):
                 ranked[cid] = ranked.get(cid, 0.0) + self.fusion.dense / (RRF_K + rank + 1)
                 found.append(cid)
         if req.mode in ("bm25", "hybrid"):
@@ -139,11 +141,13 @@ class Retriever:
                 per_article[p.article_id] = per_article.get(p.article_id, 0) + 1
         return [passages[pid] for pid in chosen]
 
-    def _dense(self, vector: np.ndarray, k: int, scope: Scope | None) -> list[tuple[str, float]]:
+    def _dense(
+        self, vector: np.ndarray, k: int, scope: Scope | None, lacking: int
+    ) -> list[tuple[str, float]]:
         """The dense side, as (id, cosine), best first: Chroma's vector index, with the
-        chunks its client does not hold yet (stored after ``client_seq``) compared
-        directly from the chunk index; a filter from the chunk index's days, sources and
-        vectors (Chroma's `where` was three times slower)."""
+        chunks its client does not hold yet (``lacking`` of them, stored after
+        ``client_seq``) compared directly from the chunk index; a filter from the chunk
+        index's days, sources and vectors (Chroma's `where` was three times slower)."""
         if scope is not None:
             exact = self.index.nearest(vector, k, scope)
             if exact is not None:  # the allowed chunks, every one compared: exact
@@ -151,7 +155,7 @@ class Retriever:
         among = self.index.chunk_ids(scope) if scope is not None else None
         hits = self.store.nearest_ids(vector, k, among)
         since = self.store.client_seq
-        if self.index.count_after(since):
+        if lacking:
             newer = replace(scope, seq_after=since) if scope else Scope(seq_after=since)
             hits += self.index.nearest(vector, k, newer) or []
         best = {cid: score for cid, score in sorted(hits, key=lambda h: h[1])}

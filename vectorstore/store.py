@@ -362,19 +362,18 @@ class ArticleStore(OneWriter, Writes):
         self.check_embedder()
         if k <= 0 or (among is not None and not among):
             return []
+        query = [list(map(float, vector))]
         if among is None:  # Chroma gives fewer when it holds fewer
-            found = self._col.query(
-                query_embeddings=[list(map(float, vector))], n_results=k, include=["distances"]
+            return _pairs(
+                self._col.query(query_embeddings=query, n_results=k, include=["distances"])
             )
-            return _pairs(found)
         total = self.count_now()
-        allowed = set(among)
+        allowed = among if isinstance(among, set | frozenset) else set(among)  # no copy a question
         n = min(total, max(2 * k, math.ceil(1.5 * k * total / len(allowed))))
         while True:
             found = self._col.query(
-                query_embeddings=[list(map(float, vector))], n_results=min(n, total),
-                include=["distances"],
-            )  # fmt: skip
+                query_embeddings=query, n_results=min(n, total), include=["distances"]
+            )
             pairs = [(cid, score) for cid, score in _pairs(found) if cid in allowed]
             if len(pairs) >= k or n >= total:
                 return pairs[:k]
@@ -394,21 +393,6 @@ class ArticleStore(OneWriter, Writes):
     def count_now(self) -> int:
         """Number of stored chunks, as this client reads it (no catching up)."""
         return int(self._col.count())
-
-    @store_errors
-    def passages_with_embeddings(
-        self, ids: Sequence[str]
-    ) -> tuple[list[Passage], list[np.ndarray]]:
-        """Stored chunks by id, in the order asked, with their embeddings."""
-        if not ids:
-            return [], []
-        self.check_embedder()
-        found = self._col.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
-        rows = Passage.from_rows(found["ids"], found["documents"], found["metadatas"])
-        vectors = _vectors(found["embeddings"] if found["embeddings"] is not None else [])
-        by_id = {p.id: (p, v) for p, v in zip(rows, vectors, strict=True)}
-        kept = [by_id[i] for i in ids if i in by_id]
-        return [p for p, _ in kept], [v for _, v in kept]
 
     @store_errors
     def leads(self, article_ids: Sequence[str]) -> dict[str, Passage]:

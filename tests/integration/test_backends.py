@@ -152,8 +152,8 @@ def test_reindex_killed_midway_then_rerun_completes(
     other = load_embeddings(str(other_model), "torch")
     after = ArticleStore(other, path=store_dir)
     assert {cid: (text, meta) for cid, text, meta in after.all_chunks()} == before
-    passages, vectors = after.passages_with_embeddings(sorted(before))
-    assert len(passages) == 120 and {v.shape for v in vectors} == {(128,)}
+    vectors = [np.asarray(v) for found in after.pages(["embeddings"]) for v in found["embeddings"]]
+    assert len(vectors) == 120 and {v.shape for v in vectors} == {(128,)}
     names = {c.name for c in after.client.list_collections()}
     assert names == {"articles"}  # no half-swapped or left-over collection
 
