@@ -61,3 +61,20 @@ def test_follow_ups_name_who_the_passages_quote_and_the_other_side() -> None:
     assert suggested[0] == "And what does Putin get in return?"
     assert "What did Andrei Lankov say?" in suggested and len(suggested) <= 3
     assert follow_ups(_answer().model_copy(update={"refused": True})) == []
+
+
+@pytest.mark.parametrize("index", ["0", None, True, -2, 7, [], [99], {"a": 1}])
+def test_a_hand_made_undo_or_retry_changes_nothing(index: Any) -> None:
+    """Event data comes from the visitor's browser: an index that is no question of this
+    chat is ignored (nothing asked again, nothing taken back)."""
+    from types import SimpleNamespace
+
+    from web.conversation import FOLLOW_UPS, Conversation
+
+    asked, answers = ["What does Kim want?"], [_answer()]
+    talk = Conversation(lambda *a: iter([("asked again",)]))
+    data: Any = SimpleNamespace(index=index, value="What does Kim want?")
+    assert len(talk.undo(asked, answers, data)) == 6 + FOLLOW_UPS
+    assert all(not isinstance(x, list) for x in talk.undo(asked, answers, data))
+    assert list(talk.retry(asked, answers, 3, "", "", "", "", data)) == []
+    assert list(talk.edit(asked, answers, 3, "", "", "", "", data)) == []
