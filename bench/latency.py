@@ -145,7 +145,7 @@ def filtered(n: int) -> dict[str, tuple[float, float]]:
         store.nearest(vector, 40, where=where_clause(since, day))
         runs["where"].append(time.perf_counter() - t)
         t = time.perf_counter()
-        retriever._dense(vector, 40, index.scope(since, day))  # the product's filtered path
+        retriever._dense(vector, 40, index.scope(since, day), 0)  # the product's filtered path
         runs["index"].append(time.perf_counter() - t)
         f = Filters(date_from=since, date_to=day, reference_date=day)
         t = time.perf_counter()
