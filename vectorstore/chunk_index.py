@@ -29,8 +29,8 @@ import tempfile
 import threading
 import uuid
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -260,17 +260,22 @@ class ChunkIndex:
         date_from: date | None = None,
         date_to: date | None = None,
         sources: Sequence[str] = (),
+        articles: Collection[str] = (),
     ) -> Scope | None:
-        """The chunks published in ``date_from``..``date_to`` by one of ``sources``, for
-        ``search``, ``nearest`` and ``chunk_ids``; None when nothing is restricted (Chroma's
-        own ``where`` for the same: ``where_clause``)."""
-        if not (date_from or date_to or sources):
+        """The chunks published in ``date_from``..``date_to`` by one of ``sources`` (of one
+        of ``articles``: a story's), for ``search``, ``nearest`` and ``chunk_ids``; None when
+        nothing is restricted (Chroma's own ``where`` for the same: ``where_clause``)."""
+        if not (date_from or date_to or sources or articles):
             return None
-        return Scope(
+        scope = Scope(
             day_from=day_number(date_from.isoformat()) if date_from else None,
             day_to=day_number(date_to.isoformat()) if date_to else None,
             sources=tuple(sources),
+            articles=frozenset(articles),
         )
+        if articles:  # the keyword side filters by chunk id
+            scope = replace(scope, chunk_ids=frozenset(self.chunk_ids(scope) or ()))
+        return scope
 
     def chunk_ids(self, scope: Scope | None) -> set[str] | None:
         """The ids of the chunks ``scope`` keeps (None: no restriction), for the dense

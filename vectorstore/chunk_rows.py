@@ -141,6 +141,7 @@ class Rows:
             if scope.sources
             else None
         )
+        wanted = np.asarray(sorted(a.encode() for a in scope.articles), dtype=bytes)
         found = []
         for seg in self.segments:
             mask = seg.alive.copy()
@@ -152,6 +153,8 @@ class Rows:
                 mask &= np.isin(seg.sources, codes)
             if scope.seq_after is not None:
                 mask &= seg.seqs > scope.seq_after
+            if scope.articles:
+                mask &= np.isin(np.char.partition(seg.ids, b"-")[:, 0], wanted)
             found.append(mask)
         return found
 

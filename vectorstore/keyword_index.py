@@ -32,6 +32,8 @@ class Scope:
     day_to: int | None = None
     sources: tuple[str, ...] = ()
     seq_after: int | None = None  # only chunks stored by write runs after this one (rows only)
+    articles: frozenset[str] = frozenset()  # only these articles' chunks (a story's)
+    chunk_ids: frozenset[str] = frozenset()  # ... their ids, for the keyword side
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,8 @@ class KeywordIndex:
             )
         if scope.sources:
             found.append(tantivy.Query.term_set_query(self._schema, "source", list(scope.sources)))
+        if scope.articles:
+            found.append(tantivy.Query.term_set_query(self._schema, "id", sorted(scope.chunk_ids)))
         return found
 
     @contextmanager

@@ -22,6 +22,7 @@ from .changes import CHUNKS, REVISION, SEQ, StoreState, log_removals, runs_betwe
 from .chroma import store_errors
 from .copies import Copies, also_at, encode, signature, with_copies
 from .documents import Chunk, indexed_text
+from .story_ledger import Lead, StoryLedger, lead_of, ledger_name
 
 Status = Literal["added", "unchanged", "updated", "folded"]  # folded: a copy (copies.py)
 
@@ -68,6 +69,7 @@ class Writes:
     _run_seq: int = 0  # the number of the write run under way (``changes``)
     _run_changed: bool = False
     _run_stale: list[str]  # chunks of updated articles, removed when the run is recorded
+    _ledger: tuple[Any, StoryLedger] | None = None  # (the client it was opened with, it)
 
     if TYPE_CHECKING:  # ArticleStore's (and OneWriter's) own
 
@@ -104,6 +106,7 @@ class Writes:
         texts: list[str] = []
         indexed: list[str] = []  # what is embedded: the headline with the chunk
         metas: list[dict[str, str | int]] = []
+        leads: list[Lead] = []  # what joins a story now
         keep: set[str] = set()
         copies: Copies | None = None
         folded: dict[str, list[dict[str, str]]] = {}  # original's id → copies found now
@@ -130,9 +133,12 @@ class Writes:
             indexed.extend(indexed_text(article.title, c.text) for c in chunks)
             metas.extend(_meta(article, c, len(chunks), self._run_seq) for c in chunks)
             metas[len(metas) - len(chunks)]["minhash"] = encode(mh)  # on its first chunk
+            if chunks:
+                leads.append(lead_of(metas[len(metas) - len(chunks)], chunks[0].text))
 
         if texts:
-            vectors = self.embeddings.embed_documents(indexed)
+            vectors = self.embeddings.embed_documents(indexed + [lead.text for lead in leads])
+            vectors, lead_vectors = vectors[: len(indexed)], vectors[len(indexed) :]
             for i in range(0, len(new_ids), self._max_batch):
                 j = i + self._max_batch
                 self._col.upsert(
@@ -141,6 +147,7 @@ class Writes:
                     metadatas=metas[i:j],
                     embeddings=vectors[i:j],
                 )
+            self._group(leads, lead_vectors)
         # an updated article's old chunks go when the run is recorded, not now: until the
         # chunk index holds the new ones, readers answer from the old ones
         self._run_stale.extend(
@@ -151,6 +158,42 @@ class Writes:
         if texts or self._run_stale or folded:
             self._run_changed = True
         return statuses
+
+    def _group(self, leads: Sequence[Lead], vectors: Sequence[Any]) -> None:
+        """Each article just stored joins its story (``story_ledger``)."""
+        ledger = self.story_ledger()
+        if not len(ledger) and self._col.count() > len(leads):
+            self.regroup()  # a store from before stories: every article grouped once
+            return
+        for lead, vector in zip(leads, vectors, strict=True):
+            ledger.add(lead, vector)
+
+    def story_ledger(self) -> StoryLedger:
+        """This store's stories (kept beside its chunks)."""
+        if self._ledger is None or self._ledger[0] is not self._client:
+            self._ledger = (self._client, StoryLedger(self._client, self.name))
+        return self._ledger[1]
+
+    def regroup(self, batch: int = 64) -> int:
+        """Group every stored article anew, oldest first (a store from before stories, or
+        after a reindex with another embedder); returns how many were grouped."""
+        with self.writing():
+            if len(self.story_ledger()):
+                self._client.delete_collection(ledger_name(self.name))
+            self._ledger = None
+            ledger = self.story_ledger()
+            leads = sorted(self._leads(), key=lambda lead: (lead.date, lead.article_id))
+            for i in range(0, len(leads), batch):
+                part = leads[i : i + batch]
+                vectors = self.embeddings.embed_documents([lead.text for lead in part])
+                for lead, vector in zip(part, vectors, strict=True):
+                    ledger.add(lead, vector)
+            return len(leads)
+
+    def _leads(self) -> Iterator[Lead]:
+        for found in self.pages(["documents", "metadatas"], where={"chunk_index": 0}):
+            for doc, meta in zip(found["documents"] or [], found["metadatas"] or [], strict=True):
+                yield lead_of(dict(meta or {}), str(doc or ""))
 
     def _copies(self) -> Copies:
         """The stored articles' signatures for copy detection, read once per write run (a
@@ -198,6 +241,7 @@ class Writes:
             self._copies_cache = None  # a removed article is no original any more
             found = self._col.get(where={"article_id": article_id}, include=[])
             self._delete(found["ids"])
+            self.story_ledger().remove([article_id])
             if found["ids"]:
                 self._run_changed = True
             return len(found["ids"])

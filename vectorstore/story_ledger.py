@@ -1,0 +1,262 @@
+"""The stories of a store, kept in a small second Chroma collection (``<name>.stories``):
+one record an article — its lead's vector, its day, the names it mentions, its story —
+so a new article finds its story with one nearest-neighbour search in a time window
+(``story_links``), on one machine or through a Chroma server, and nothing is recomputed
+for the articles already grouped.
+
+A story's id is the id of the article that started it; when a new article links two
+stories, the smaller joins the larger (its records are relabelled: the cost of the
+merge, never of the store).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from .story_links import CANDIDATES, WINDOW_DAYS, Member, day_of, lead_text, linked_to, names
+
+SUFFIX = ".stories"
+PAGE = 5000
+
+
+@dataclass(slots=True)
+class Told:
+    """One article of a story, as the ledger keeps it."""
+
+    article_id: str
+    title: str
+    date: str
+    source: str
+    url: str
+    day: int
+    vector: np.ndarray = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """A stored article's start, as a story reads it: its fields and its first chunk."""
+
+    article_id: str
+    title: str
+    date: str
+    source: str
+    url: str
+    first: str  # its first chunk's text
+
+    @property
+    def text(self) -> str:
+        """What its lead vector embeds (``story_links.lead_text``)."""
+        return lead_text(self.title, self.first)
+
+    def member(self, vector: Any) -> Member:
+        return Member(
+            self.article_id,
+            day_of(self.date),
+            np.asarray(vector, dtype=np.float32),
+            names(self.title, self.first),
+        )
+
+
+@dataclass(slots=True)
+class StoryRecord:
+    """A story as the ledger holds it: its id and its articles in time order."""
+
+    id: str
+    articles: list[Told]
+
+    @property
+    def headline(self) -> str:
+        """Its most representative headline: the article nearest the story's mean lead."""
+        if len(self.articles) < 3:
+            return self.articles[0].title
+        vectors = np.vstack([a.vector for a in self.articles])
+        centre = vectors.mean(axis=0)
+        return self.articles[int(np.argmax(vectors @ centre))].title
+
+
+def ledger_name(name: str) -> str:
+    return name + SUFFIX
+
+
+class StoryLedger:
+    """The stories of the collection ``name`` of ``client``."""
+
+    def __init__(self, client: Any, name: str) -> None:
+        self._col = client.get_or_create_collection(
+            ledger_name(name), embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+        )
+        self._batch = max(1, int(client.get_max_batch_size()))
+
+    def __len__(self) -> int:
+        return int(self._col.count())
+
+    # -- writing (the store's writer only) -----------------------------------------------
+
+    def add(self, lead: Lead, vector: Any) -> str:
+        """Put a new article in its story (an updated one keeps its story); returns it."""
+        member = lead.member(vector)
+        known = self._col.get(ids=[member.article_id], include=["metadatas"])
+        if known["ids"]:
+            story = str((known["metadatas"] or [{}])[0].get("story") or member.article_id)
+        else:
+            links = linked_to(member, self._candidates(member))
+            stories = self._sizes(list(dict.fromkeys(self._stories_of(links))))
+            story = stories[0][0] if stories else member.article_id
+            for other, _ in stories[1:]:
+                self._relabel(other, story)
+        self._col.upsert(
+            ids=[member.article_id],
+            embeddings=[member.vector.tolist()],
+            documents=[lead.title],
+            metadatas=[_meta(member, lead, story)],
+        )
+        return story
+
+    def remove(self, article_ids: Sequence[str]) -> None:
+        for i in range(0, len(article_ids), self._batch):
+            self._col.delete(ids=list(article_ids[i : i + self._batch]))
+
+    def _candidates(self, member: Member) -> list[Member]:
+        if not self._col.count():
+            return []
+        where = (
+            {
+                "$and": [
+                    {"day": {"$gte": member.day - WINDOW_DAYS}},
+                    {"day": {"$lte": member.day + WINDOW_DAYS}},
+                ]
+            }
+            if member.day
+            else None
+        )
+        found = self._col.query(
+            query_embeddings=[member.vector.tolist()],
+            n_results=CANDIDATES,
+            where=where,
+            include=["metadatas", "embeddings"],
+        )
+        metas = (found["metadatas"] or [[]])[0]
+        vectors = (found["embeddings"] or [[]])[0]
+        return [
+            Member(
+                str(cid),
+                int(m.get("day") or 0),
+                np.asarray(v, dtype=np.float32),
+                frozenset(str(m.get("names") or "").split()),
+            )
+            for cid, m, v in zip(found["ids"][0], metas, vectors, strict=True)
+        ]
+
+    def _stories_of(self, members: Sequence[Member]) -> list[str]:
+        if not members:
+            return []
+        found = self._col.get(ids=[m.article_id for m in members], include=["metadatas"])
+        story = {
+            cid: str(m.get("story"))
+            for cid, m in zip(found["ids"], found["metadatas"] or [], strict=True)
+        }
+        return [story[m.article_id] for m in members if m.article_id in story]
+
+    def _sizes(self, stories: list[str]) -> list[tuple[str, int]]:
+        """The stories with their sizes, the best-linked first unless another is larger."""
+        sized = [(s, len(self._col.get(where={"story": s}, include=[])["ids"])) for s in stories]
+        if not sized:
+            return []
+        largest = max(sized, key=lambda x: x[1])
+        return [largest, *(x for x in sized if x is not largest)]
+
+    def _relabel(self, story: str, into: str) -> None:
+        found = self._col.get(where={"story": story}, include=["metadatas"])
+        metas = [{**dict(m or {}), "story": into} for m in found["metadatas"] or []]
+        for i in range(0, len(metas), self._batch):
+            self._col.update(
+                ids=found["ids"][i : i + self._batch], metadatas=metas[i : i + self._batch]
+            )
+
+    # -- reading ------------------------------------------------------------------------
+
+    def stories(self, since: date | None = None, limit: int | None = None) -> list[StoryRecord]:
+        """The stories with an article dated ``since`` or later (all when None), latest
+        first, each whole (its earlier articles too)."""
+        where = {"day": {"$gte": since.toordinal()}} if since else None
+        recent = self._all(where, vectors=False)
+        stories = self.by_ids(list(dict.fromkeys(str(m.get("story")) for _, m, _ in recent)))
+        stories.sort(key=lambda s: (s.articles[-1].date, len(s.articles)), reverse=True)
+        return stories[:limit] if limit is not None else stories
+
+    def by_ids(self, story_ids: Sequence[str]) -> list[StoryRecord]:
+        found: dict[str, list[Told]] = defaultdict(list)
+        for i in range(0, len(story_ids), 500):
+            part = list(story_ids[i : i + 500])
+            for cid, m, v in self._all({"story": {"$in": part}}, vectors=True):
+                found[str(m.get("story"))].append(_told(cid, m, v))
+        return [
+            StoryRecord(sid, sorted(arts, key=lambda a: (a.date or "9999", a.title)))
+            for sid, arts in found.items()
+        ]
+
+    def story_of(self, article_id: str) -> str | None:
+        found = self._col.get(ids=[article_id], include=["metadatas"])
+        return str(found["metadatas"][0].get("story")) if found["ids"] else None
+
+    def articles_of(self, story_id: str) -> list[str]:
+        return [str(cid) for cid in self._col.get(where={"story": story_id}, include=[])["ids"]]
+
+    def _all(self, where: dict[str, Any] | None, vectors: bool) -> list[tuple[str, dict, Any]]:
+        include = ["metadatas", "embeddings"] if vectors else ["metadatas"]
+        rows: list[tuple[str, dict, Any]] = []
+        offset = 0
+        while True:
+            found = self._col.get(where=where, include=include, limit=PAGE, offset=offset)
+            if not found["ids"]:
+                return rows
+            embeddings = found["embeddings"] if vectors else [None] * len(found["ids"])
+            rows += [
+                (str(cid), dict(m or {}), v)
+                for cid, m, v in zip(
+                    found["ids"], found["metadatas"] or [], embeddings, strict=True
+                )
+            ]
+            offset += len(found["ids"])
+
+
+def _meta(member: Member, lead: Lead, story: str) -> dict[str, str | int]:
+    return {
+        "story": story,
+        "day": member.day,
+        "names": " ".join(sorted(member.names)[:60]),
+        "title": lead.title,
+        "date": lead.date,
+        "source": lead.source,
+        "url": lead.url,
+    }
+
+
+def _told(cid: str, meta: dict[str, Any], vector: Any) -> Told:
+    return Told(
+        article_id=cid,
+        title=str(meta.get("title", "")),
+        date=str(meta.get("date", "")),
+        source=str(meta.get("source", "")),
+        url=str(meta.get("url", "")),
+        day=int(meta.get("day") or 0),
+        vector=np.asarray(vector if vector is not None else [], dtype=np.float32),
+    )
+
+
+def lead_of(meta: dict[str, Any], first: str) -> Lead:
+    """The ``Lead`` of an article from its first chunk's metadata and text."""
+    return Lead(
+        article_id=str(meta["article_id"]),
+        title=str(meta.get("title", "")),
+        date=str(meta.get("date", "")),
+        source=str(meta.get("source", "")),
+        url=str(meta.get("url", "")),
+        first=first,
+    )
