@@ -12,7 +12,9 @@ from .common import Commands, Parents, day, inert, interval, settings, show
 
 def cmd_ask(args: argparse.Namespace) -> int:
     bot = Assistant(settings(args))
-    filters = Filters(args.since, args.until, tuple(args.source or ()), args.today)
+    filters = Filters(
+        args.since, args.until, tuple(args.source or ()), args.today, story=args.story or ""
+    )
     result = bot.ask(args.question, remember=False, filters=filters)
     show(result, args.json)
     return 0
@@ -58,6 +60,7 @@ def register(sub: Commands, parents: Parents) -> None:
     ask.add_argument(
         "--source", action="append", metavar="SITE", help="only this source (repeatable)"
     )
+    ask.add_argument("--story", metavar="ID", help="only this story's articles (see `stories`)")
     ask.add_argument(
         "--mode", choices=["hybrid", "dense", "bm25"], help="retrieval (ARTICLE_QA_RETRIEVAL_MODE)"
     )

@@ -19,10 +19,10 @@ from qa import (
     StoreError,
 )
 
-from . import asking, collection, feedback, feeds, serving
+from . import asking, collection, feedback, feeds, serving, stories
 from .common import Parents, inert
 
-GROUPS = (collection, asking, feeds, feedback, serving)
+GROUPS = (collection, asking, stories, feeds, feedback, serving)
 
 
 def parser() -> argparse.ArgumentParser:

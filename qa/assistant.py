@@ -50,6 +50,7 @@ from .reading import ReaderAnswerer, rerank
 from .results import Answer
 from .retrieval import Retriever, Search
 from .settings import Settings
+from .stories import Story, about, stories, story, timeline, timeline_topic
 
 if TYPE_CHECKING:  # imported when a chat model is used (offline answers start faster)
     from langchain_core.language_models import BaseChatModel
@@ -225,6 +226,16 @@ class Assistant:
         if history is None:
             history = [a.standalone or a.question for a in self.history] if remember else []
         searched = self.standalone(question, history)
+        topic = timeline_topic(searched)
+        told = self._story_about(topic, filters) if topic else None
+        if told is not None:  # "what happened with …": the story's timeline
+            final = timeline(self.store, told, question).model_copy(update={"standalone": searched})
+            yield final.text
+            if remember:
+                with self._lock:
+                    self.history.append(final)
+            yield final
+            return
         passages = self.passages(searched, k, filters)
         # the context names helped the search; an offline answer needs the ask
         final = yield from self.answerer.stream(Asked(searched, focus(searched), passages))
@@ -353,6 +364,42 @@ class Assistant:
         """What's new: the newest stories of the last ``days`` (to ``today``), newest first,
         each as its headline, date, source and lead sentence, cited like any answer."""
         return digest(self.store, days, today, limit)
+
+    def stories(self, since: date | None = None, limit: int | None = None) -> list[Story]:
+        """The stories (events across outlets and days) with an article dated ``since`` or
+        later (all when None), latest first, at most ``limit``."""
+        return stories(self.store, since, limit)
+
+    def regroup(self) -> int:
+        """Group every stored article into stories anew; returns how many were grouped."""
+        self._check_writable()
+        return self.store.regroup()
+
+    def story(self, ref: str) -> Story | None:
+        """The story with the id ``ref``, else the one a search for ``ref`` finds first."""
+        found = story(self.store, ref.strip()) if ref.strip() else None
+        return found or self._story_about(ref, Filters())
+
+    def timeline(self, ref: str) -> Answer:
+        """A story's developments in order, one dated, cited line each; ``ref`` is a story
+        id or words about it ("kim putin summit")."""
+        told = self.story(check_question(ref))
+        if told is None:
+            return Answer(
+                question=ref,
+                text=f"No stored story matches {ref!r}.",
+                answerer="timeline",
+                refused=True,
+            )
+        return timeline(self.store, told, ref)
+
+    def _story_about(self, topic: str, filters: Filters) -> Story | None:
+        """The story of the passage a search for ``topic`` finds first."""
+        if self.store.count() == 0:
+            return None
+        found = [p for p in self.passages(topic, 3, filters) if about(topic, p)]
+        story_id = self.store.story_ledger().story_of(found[0].article_id) if found else None
+        return story(self.store, story_id) if story_id else None
 
     def articles(self) -> list[ArticleInfo]:
         """The stored articles, newest first."""

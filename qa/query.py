@@ -58,6 +58,7 @@ class Filters:
     reference_date: date | None = None  # "today" for "this week"-style questions
     recent: bool = False  # favour the time around the reference date (set by "this week")
     found: tuple[str, ...] = ()  # the phrases of the question that set these, for display
+    story: str = ""  # only this story's articles (a story id: ``Assistant.stories``)
 
     def __post_init__(self) -> None:
         for name in ("date_from", "date_to", "reference_date"):
@@ -70,6 +71,9 @@ class Filters:
         sources = self.sources.split(",") if isinstance(self.sources, str) else self.sources
         object.__setattr__(self, "sources", tuple(s.strip() for s in sources if s.strip()))
         object.__setattr__(self, "found", tuple(self.found))
+        if not isinstance(self.story, str) or len(self.story) > 64:
+            raise QuestionError("story must be a story id (see `article-qa stories`)")
+        object.__setattr__(self, "story", self.story.strip())
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise QuestionError(
                 f"the dates are the wrong way round: from {self.date_from} until "
@@ -110,6 +114,8 @@ class Filters:
             parts.append(f"{self.date_from or '…'} to {self.date_to or '…'}")
         if self.sources:
             parts.append("from " + ", ".join(self.sources))
+        if self.story:
+            parts.append(f"story {self.story}")
         return "; ".join(parts)
 
 

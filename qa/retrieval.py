@@ -17,7 +17,7 @@ import numpy as np
 
 from vectorstore import ArticleStore, ChunkIndex, Passage, Scope
 
-from .query import Filters, parse_filters
+from .query import Filters, QuestionError, parse_filters
 
 Mode = Literal["dense", "bm25", "hybrid"]
 RRF_K = 60
@@ -75,7 +75,7 @@ class Retriever:
             found = replace(found, date_from=given.date_from, date_to=given.date_to)
         if given.sources:
             found = replace(found, sources=given.sources)
-        return replace(found, recent=found.recent or given.recent)
+        return replace(found, recent=found.recent or given.recent, story=given.story)
 
     def search(self, req: Search, min_score: float = -1.0) -> list[Passage]:
         """The ``req.k`` best passages, best first; none whose cosine is below ``min_score``."""
@@ -92,7 +92,8 @@ class Retriever:
             self.store.current()  # a new client, holding every chunk the index does
             lacking = 0
         f = self.filters(req)
-        scope = self.index.scope(f.date_from, f.date_to, f.sources)
+        articles = self._story_articles(f.story)
+        scope = self.index.scope(f.date_from, f.date_to, f.sources, articles)
         vector = np.asarray(self.store.embeddings.embed_query(req.question), dtype=np.float32)
         pool = max(POOL, req.k * 4)
         ranked: dict[str, float] = {}
@@ -140,6 +141,17 @@ class Retriever:
                 chosen.append(pid)
                 per_article[p.article_id] = per_article.get(p.article_id, 0) + 1
         return [passages[pid] for pid in chosen]
+
+    def _story_articles(self, story: str) -> list[str]:
+        """The articles of ``story`` (none: no story asked for); a QuestionError if it has none."""
+        if not story:
+            return []
+        articles = self.store.story_ledger().articles_of(story)
+        if not articles:
+            raise QuestionError(
+                f"no stored story has the id {story!r}; list them with `article-qa stories`"
+            )
+        return articles
 
     def _dense(
         self, vector: np.ndarray, k: int, scope: Scope | None, lacking: int
