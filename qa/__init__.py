@@ -13,6 +13,7 @@ from .llm import LLMError
 from .query import Filters, QuestionError, parse_day
 from .results import Answer, Citation, ShortAnswer
 from .settings import Settings
+from .stories import Story
 from .suggestions import follow_ups
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Settings",
     "ShortAnswer",
     "StoreError",
+    "Story",
     "SyncReport",
     "answer",
     "follow_ups",

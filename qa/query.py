@@ -87,6 +87,7 @@ class Filters:
         date_to: str | None = "",
         sources: str | None = "",
         reference_date: str | None = "",
+        story: str | None = "",
     ) -> Filters:
         """Filters as typed into a form: ``YYYY-MM-DD`` dates (empty or None: none), sources
         separated by commas (read as any text field is, in ``__post_init__``)."""
@@ -96,6 +97,7 @@ class Filters:
             date_to=date_to or "",
             sources=sources or "",
             reference_date=reference_date or "",
+            story=story or "",
         )
 
     @classmethod

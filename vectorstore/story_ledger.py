@@ -1,5 +1,5 @@
 """The stories of a store, kept in a small second Chroma collection (``<name>.stories``):
-one record an article — its lead's vector, its day, the names it mentions, its story —
+one record an article — its lead's vector, its day, its story —
 so a new article finds its story with one nearest-neighbour search in a time window
 (``story_links``), on one machine or through a Chroma server, and nothing is recomputed
 for the articles already grouped.
@@ -19,7 +19,15 @@ from typing import Any
 
 import numpy as np
 
-from .story_links import CANDIDATES, WINDOW_DAYS, Member, day_of, lead_text, linked_to, names
+from .story_links import (
+    CANDIDATES,
+    STORY_DAYS,
+    WINDOW_DAYS,
+    Member,
+    day_of,
+    lead_text,
+    linked_stories,
+)
 
 SUFFIX = ".stories"
 PAGE = 5000
@@ -59,7 +67,6 @@ class Lead:
             self.article_id,
             day_of(self.date),
             np.asarray(vector, dtype=np.float32),
-            names(self.title, self.first),
         )
 
 
@@ -105,8 +112,10 @@ class StoryLedger:
         if known["ids"]:
             story = str((known["metadatas"] or [{}])[0].get("story") or member.article_id)
         else:
-            links = linked_to(member, self._candidates(member))
-            stories = self._sizes(list(dict.fromkeys(self._stories_of(links))))
+            candidates, story_of = self._candidates(member)
+            told = lambda story: self._told(story, member)  # noqa: E731
+            linked = linked_stories(member, candidates, story_of.__getitem__, told)
+            stories = self._sizes(linked)
             story = stories[0][0] if stories else member.article_id
             for other, _ in stories[1:]:
                 self._relabel(other, story)
@@ -122,46 +131,27 @@ class StoryLedger:
         for i in range(0, len(article_ids), self._batch):
             self._col.delete(ids=list(article_ids[i : i + self._batch]))
 
-    def _candidates(self, member: Member) -> list[Member]:
+    def _candidates(self, member: Member) -> tuple[list[Member], dict[str, str]]:
+        """The nearest articles in ``member``'s window, and their stories."""
         if not self._col.count():
-            return []
-        where = (
-            {
-                "$and": [
-                    {"day": {"$gte": member.day - WINDOW_DAYS}},
-                    {"day": {"$lte": member.day + WINDOW_DAYS}},
-                ]
-            }
-            if member.day
-            else None
-        )
+            return [], {}
         found = self._col.query(
             query_embeddings=[member.vector.tolist()],
             n_results=CANDIDATES,
-            where=where,
+            where=_days_around(member.day, WINDOW_DAYS),
             include=["metadatas", "embeddings"],
         )
-        metas = (found["metadatas"] or [[]])[0]
-        vectors = (found["embeddings"] or [[]])[0]
-        return [
-            Member(
-                str(cid),
-                int(m.get("day") or 0),
-                np.asarray(v, dtype=np.float32),
-                frozenset(str(m.get("names") or "").split()),
-            )
-            for cid, m, v in zip(found["ids"][0], metas, vectors, strict=True)
-        ]
+        rows = _rows(
+            found["ids"][0], (found["metadatas"] or [[]])[0], (found["embeddings"] or [[]])[0]
+        )
+        return [m for m, _ in rows], {m.article_id: story for m, story in rows}
 
-    def _stories_of(self, members: Sequence[Member]) -> list[str]:
-        if not members:
-            return []
-        found = self._col.get(ids=[m.article_id for m in members], include=["metadatas"])
-        story = {
-            cid: str(m.get("story"))
-            for cid, m in zip(found["ids"], found["metadatas"] or [], strict=True)
-        }
-        return [story[m.article_id] for m in members if m.article_id in story]
+    def _told(self, story: str, member: Member) -> list[Member]:
+        """The articles of ``story`` near enough ``member``'s day to count in its mean lead."""
+        days = _days_around(member.day, STORY_DAYS)
+        where = {"$and": [{"story": story}, *days["$and"]]} if days else {"story": story}
+        found = self._col.get(where=where, include=["metadatas", "embeddings"])
+        return [m for m, _ in _rows(found["ids"], found["metadatas"] or [], found["embeddings"])]
 
     def _sizes(self, stories: list[str]) -> list[tuple[str, int]]:
         """The stories with their sizes, the best-linked first unless another is larger."""
@@ -226,11 +216,29 @@ class StoryLedger:
             offset += len(found["ids"])
 
 
+def _days_around(day: int, days: int) -> dict[str, Any] | None:
+    """Chroma's ``where`` for records within ``days`` of ``day`` (None: undated, any)."""
+    if not day:
+        return None
+    return {"$and": [{"day": {"$gte": day - days}}, {"day": {"$lte": day + days}}]}
+
+
+def _rows(ids: Sequence[str], metas: Sequence[Any], vectors: Any) -> list[tuple[Member, str]]:
+    """Chroma's parallel lists as (member, its story) pairs."""
+    vectors = vectors if vectors is not None else [[]] * len(ids)
+    return [
+        (
+            Member(str(cid), int(m.get("day") or 0), np.asarray(v, dtype=np.float32)),
+            str(m.get("story")),
+        )
+        for cid, m, v in zip(ids, metas, vectors, strict=True)
+    ]
+
+
 def _meta(member: Member, lead: Lead, story: str) -> dict[str, str | int]:
     return {
         "story": story,
         "day": member.day,
-        "names": " ".join(sorted(member.names)[:60]),
         "title": lead.title,
         "date": lead.date,
         "source": lead.source,

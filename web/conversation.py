@@ -112,13 +112,14 @@ class Conversation:
         since: str,
         until: str,
         source: str,
+        story: str,
         data: gr.RetryData,
     ) -> Iterator[tuple[Any, ...]]:
         """Ask a question again (and drop what came after it)."""
         turn = _turn(data.index, len(asked))
         if turn is None:
             return
-        settings = (k, choice, since, until, source)
+        settings = (k, choice, since, until, source, story)
         yield from self._ask_again(asked[turn], turn, asked, answers, settings)
 
     def edit(
@@ -130,6 +131,7 @@ class Conversation:
         since: str,
         until: str,
         source: str,
+        story: str,
         data: gr.EditData,
     ) -> Iterator[tuple[Any, ...]]:
         """Ask an edited question in its place (and drop what came after it)."""
@@ -137,7 +139,7 @@ class Conversation:
         value = data.value.get("text", "") if isinstance(data.value, dict) else data.value
         if turn is None or not isinstance(value, str) or not value.strip():
             return
-        settings = (k, choice, since, until, source)
+        settings = (k, choice, since, until, source, story)
         yield from self._ask_again(html.unescape(value), turn, asked, answers, settings)
 
     def _ask_again(

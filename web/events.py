@@ -80,6 +80,7 @@ class Events:
         since: str = "",
         until: str = "",
         source: str = "",
+        story: str = "",
     ) -> Iterator[tuple[Any, ...]]:
         """Stream the answer into the chat, then show its sources, the questions to ask
         next and the chat's export. Yields the ``respond_outputs``."""
@@ -93,7 +94,7 @@ class Events:
         yield chat, answers, asked, gr.skip(), "", gr.skip(), *hidden
         earlier = [a.standalone or a.question for a in answers[:turn] if a is not None]
         try:
-            filters = Filters.from_text(since, until, source)
+            filters = Filters.from_text(since, until, source, story=story)
             stream = self.assistant_for(choice).stream(
                 question, int(k), remember=False, history=earlier, filters=filters
             )
@@ -260,7 +261,7 @@ class Events:
 
 def register_events(demo: gr.Blocks, ui: Layout, events: Events) -> None:
     """Wire the layout's components to the handlers (inside ``demo``)."""
-    settings = [ui.top_k, ui.llm, ui.since, ui.until, ui.source]
+    settings = [ui.top_k, ui.llm, ui.since, ui.until, ui.source, ui.stories.scope]
     state = [ui.chat, ui.answers, ui.asked]
     outputs = [*state, ui.sources, ui.question, ui.export, *ui.follow_ups]
     asking: list[tuple[gr.components.Component, Any]] = [

@@ -12,6 +12,7 @@ from qa import SUPPORTED_SUFFIXES, Settings
 from .conversation import FOLLOW_UPS
 from .render import OFFLINE, answerer_markdown, asset, sources_html
 from .settings import PageSettings
+from .stories_panel import StoriesPanel
 
 EXAMPLES = [
     "What does Kim want from Russia?",
@@ -53,6 +54,7 @@ class Layout:
     collection: gr.HTML
     latest: gr.HTML
     refresh_latest: gr.Button
+    stories: StoriesPanel
 
 
 def _upper_bound(field: str) -> int:
@@ -60,7 +62,7 @@ def _upper_bound(field: str) -> int:
     return next(int(m.le) for m in Settings.model_fields[field].metadata if hasattr(m, "le"))
 
 
-def build_layout(settings: Settings, page: PageSettings) -> Layout:
+def build_layout(settings: Settings, page: PageSettings, stories: StoriesPanel) -> Layout:
     """Lay out the page inside the current ``gr.Blocks``."""
     choices = [OFFLINE, *page.llm_options(settings)]
     gr.Markdown("# article-qa\nAsk about the news articles: every answer cites its passages.")
@@ -85,6 +87,7 @@ def build_layout(settings: Settings, page: PageSettings) -> Layout:
                     gr.Button(visible=False, size="sm", variant="secondary")
                     for _ in range(FOLLOW_UPS)
                 ]
+            stories.build_scope()
             with gr.Row():
                 question = gr.Textbox(
                     elem_id="question",
@@ -159,6 +162,7 @@ def build_layout(settings: Settings, page: PageSettings) -> Layout:
                 gr.Markdown("**Feeds followed**")
                 feeds = gr.HTML(elem_id="feeds")
                 sync = gr.Button("Sync now", size="sm", elem_id="sync")
+            stories.build()
             with gr.Accordion("Latest", open=False):
                 latest = gr.HTML(elem_id="latest")
                 refresh_latest = gr.Button("Refresh", size="sm", elem_id="refresh-latest")
@@ -167,5 +171,5 @@ def build_layout(settings: Settings, page: PageSettings) -> Layout:
     return Layout(
         status, answers, asked, kept, chat, question, ask, examples, follow_ups, export, clear,
         sources, top_k, since, until, source, llm, files, add, report, web_url, add_url,
-        web_report, feeds, sync, collection, latest, refresh_latest,
+        web_report, feeds, sync, collection, latest, refresh_latest, stories,
     )  # fmt: skip

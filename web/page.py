@@ -10,6 +10,7 @@ from qa import Assistant, Settings
 from .events import Events, register_events
 from .layout import build_layout
 from .settings import PageSettings
+from .stories_panel import StoriesPanel
 
 
 def create_demo(
@@ -22,7 +23,8 @@ def create_demo(
         bot = Assistant(bot)
     page = page or PageSettings()
     with gr.Blocks(title="article-qa", fill_height=True) as demo:
-        ui = build_layout(bot.settings, page)
+        ui = build_layout(bot.settings, page, StoriesPanel(bot))
         register_events(demo, ui, Events(bot, page))
+        ui.stories.register(demo)
     demo.queue(default_concurrency_limit=page.concurrency, max_size=page.queue_size)
     return demo

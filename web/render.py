@@ -28,6 +28,7 @@ from qa import (
     ReadOnlyError,
     Settings,
     StoreError,
+    Story,
     SyncReport,
     http_url,
 )
@@ -37,6 +38,8 @@ NO_ARTICLES = (
     "No articles are stored yet. Add some under **Add articles** on the right, "
     "or from a terminal: `article-qa ingest PATH`."
 )
+STORIES_EMPTY = "Pick a story to see what happened, in order."
+LISTED_LINES = ("timeline", "latest")  # answerers whose answer is one line per item
 COLLECTION_ROWS = 200  # articles listed in the Collection panel
 
 _MD_SPECIAL = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_{}[]()#+!|~$<>&\"'"})
@@ -73,6 +76,8 @@ def answer_markdown(result: Answer, turn: int) -> str:
         return f'<a href="#src-{turn}-{n}" class="aq-cite">&#91;{n}&#93;</a>'
 
     body = re.sub(r"&#91;(\d+)&#93;", link, body)
+    if result.answerer in LISTED_LINES:
+        body = body.replace("\n", "  \n")  # each line its own
     if result.short and result.text.startswith(result.short.text[:1].upper()):
         # the short answer stands out on its own line above the quote that supports it
         head, sep, rest = body.partition("</a>.")
@@ -238,3 +243,18 @@ def chat_export(asked: list[str], answers: list[Answer | None]) -> str:
             lines.append(f"   > {plain(c.quote or c.passage)}")
         lines.append("")
     return "\n".join(lines)
+
+
+def timeline_html(story: Story | None, result: Answer | None) -> str:
+    """A story's timeline (``Assistant.timeline``) for the Stories panel."""
+    if story is None or result is None:
+        return _templates().get_template("timeline.html").render(lines=[], empty=STORIES_EMPTY)
+    lines = [
+        {"date": c.date, "source": c.source, "url": http_url(c.url), "quote": c.quote or c.passage}
+        for c in result.citations
+    ]
+    span = story.first if story.first == story.last else f"{story.first} – {story.last}"
+    return _templates().get_template("timeline.html").render(
+        lines=lines, empty=result.text, title=story.title, span=span or "undated",
+        count=len(story.articles), outlets=story.outlets,
+    )  # fmt: skip

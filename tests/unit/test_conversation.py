@@ -76,5 +76,5 @@ def test_a_hand_made_undo_or_retry_changes_nothing(index: Any) -> None:
     data: Any = SimpleNamespace(index=index, value="What does Kim want?")
     assert len(talk.undo(asked, answers, data)) == 6 + FOLLOW_UPS
     assert all(not isinstance(x, list) for x in talk.undo(asked, answers, data))
-    assert list(talk.retry(asked, answers, 3, "", "", "", "", data)) == []
-    assert list(talk.edit(asked, answers, 3, "", "", "", "", data)) == []
+    assert list(talk.retry(asked, answers, 3, "", "", "", "", "", data)) == []
+    assert list(talk.edit(asked, answers, 3, "", "", "", "", "", data)) == []
