@@ -3,11 +3,13 @@ its own boilerplate, a tweaked headline or a trimmed ending, is one story.
 
 Each stored article keeps a MinHash of its word 5-shingles (``datasketch``; in its first
 chunk's metadata). A new article whose estimated Jaccard similarity to a stored one is at
-least ``SIMILAR`` is not chunked or searched: it is recorded on the stored one
-(``also_at``: title, source, URL, date, path), so the answer's passages never count one
-report twice. ``SIMILAR`` = 0.5 was chosen on examples (bench/feeds.py generates them): a
-copy with other boilerplate and a trimmed last paragraph scores 0.6–0.9, two stories of the
-same event in other words 0.0–0.1.
+least ``SIMILAR`` is recorded on the stored one (``also_at``: title, source, URL, date,
+path), so the answer's passages never count one report twice; only the sentences it adds
+(``new_runs``: an updated toll, an added quote, a later paragraph) are chunked and stored,
+as its own passages marked ``copy_of`` the original, so a fact only the copy carries can
+still be found and cited. ``SIMILAR`` = 0.5 was chosen on examples (bench/feeds.py
+generates them): a copy with other boilerplate and a trimmed last paragraph scores 0.6–0.9,
+two stories of the same event in other words 0.0–0.1.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -74,6 +78,52 @@ class Copies:
             if other != article_id and (j := self.signatures[other].jaccard(mh)) >= best:
                 best, best_id = j, other
         return best_id
+
+
+NEW_WORDS_AT_LEAST = 6  # a sentence shorter than this is never kept as news
+NEW_PAIRS_AT_LEAST = 0.25  # the share of a sentence's word pairs the original lacks
+COPY_OF = "copy_of"  # chunk metadata: the chunks of a copy's new sentences name its original
+
+
+class Known:
+    """What an original says, as a copy's sentences are compared with it: its word pairs
+    and its numbers."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.pairs: set[tuple[str, str]] = set()
+        self.numbers: set[str] = set()
+        for text in texts:
+            words = _WORD.findall(text.lower())
+            self.pairs.update(pairwise(words))
+            self.numbers.update(w for w in words if w.isdigit())
+
+    def says_more(self, sentence: str) -> bool:
+        """Whether ``sentence`` adds to what is known: a number it lacks (an updated toll)
+        or a quarter of its word pairs new (an added quote, a later paragraph) — not a
+        dateline or a trimmed phrase."""
+        words = _WORD.findall(sentence.lower())
+        if len(words) < NEW_WORDS_AT_LEAST:
+            return False
+        if any(w.isdigit() and w not in self.numbers for w in words):
+            return True
+        pairs = list(pairwise(words))
+        return sum(p not in self.pairs for p in pairs) >= NEW_PAIRS_AT_LEAST * len(pairs)
+
+
+def new_runs(text: str, spans: Sequence[tuple[int, int]], known: Known) -> list[tuple[int, int]]:
+    """The stretches of ``text`` made of sentences (``spans``) that say more than
+    ``known`` (an original); adjacent ones make one stretch."""
+    runs: list[tuple[int, int]] = []
+    last = -2
+    for i, (start, end) in enumerate(spans):
+        if not known.says_more(text[start:end]):
+            continue
+        if runs and last == i - 1:
+            runs[-1] = (runs[-1][0], end)
+        else:
+            runs.append((start, end))
+        last = i
+    return runs
 
 
 MAX_RECORDED = 20  # copies a story carries in full; the rest are counted (``also_at_more``)

@@ -105,12 +105,15 @@ class StoryLedger:
 
     # -- writing (the store's writer only) -----------------------------------------------
 
-    def add(self, lead: Lead, vector: Any) -> str:
-        """Put a new article in its story (an updated one keeps its story); returns it."""
+    def add(self, lead: Lead, vector: Any, join: str | None = None) -> str:
+        """Put a new article in its story (an updated one keeps its story; ``join``: the
+        story of that article, for a copy's additions); returns it."""
         member = lead.member(vector)
         known = self._col.get(ids=[member.article_id], include=["metadatas"])
         if known["ids"]:
             story = str((known["metadatas"] or [{}])[0].get("story") or member.article_id)
+        elif join is not None:
+            story = self.story_of(join) or join
         else:
             candidates, story_of = self._candidates(member)
             told = lambda story: self._told(story, member)  # noqa: E731

@@ -15,13 +15,24 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Literal
 
-from models import EmbeddingModel
+from models import EmbeddingModel, wordpiece_fits
 from sources import Article
 
 from .changes import CHUNKS, REVISION, SEQ, StoreState, log_removals, runs_between, state_of
 from .chroma import store_errors
-from .copies import Copies, also_at, encode, signature, with_copies
+from .chunking import chunk_text
+from .copies import (
+    COPY_OF,
+    Copies,
+    Known,
+    also_at,
+    encode,
+    new_runs,
+    signature,
+    with_copies,
+)
 from .documents import Chunk, indexed_text
+from .sentences import sentence_spans
 from .story_ledger import Lead, StoryLedger, lead_of, ledger_name
 
 Status = Literal["added", "unchanged", "updated", "folded"]  # folded: a copy (copies.py)
@@ -106,38 +117,49 @@ class Writes:
         texts: list[str] = []
         indexed: list[str] = []  # what is embedded: the headline with the chunk
         metas: list[dict[str, str | int]] = []
-        leads: list[Lead] = []  # what joins a story now
+        leads: list[tuple[Lead, str]] = []  # what joins a story now (and which one's)
         keep: set[str] = set()
         copies: Copies | None = None
         folded: dict[str, list[dict[str, str]]] = {}  # original's id → copies found now
+        batch_texts: dict[str, str] = {}  # articles stored by this batch: their texts
+
+        def add(article: Article, chunks: Sequence[Chunk], extra: dict[str, str | int]) -> None:
+            ids = [f"{article.id}-{article.content_hash[:12]}-{c.index}" for c in chunks]
+            keep.update(ids)
+            new_ids.extend(ids)
+            texts.extend(c.text for c in chunks)
+            indexed.extend(indexed_text(article.title, c.text) for c in chunks)
+            metas.extend(_meta(article, c, len(chunks), self._run_seq) for c in chunks)
+            metas[len(metas) - len(chunks)].update(extra)  # on its first chunk
+            first = lead_of(metas[len(metas) - len(chunks)], chunks[0].text)
+            leads.append((first, str(extra.get(COPY_OF, ""))))
+
         for article, chunks in items:
             old = stored.get(article.id, [])
-            wanted = [f"{article.id}-{article.content_hash[:12]}-{c.index}" for c in chunks]
-            if sorted(cid for cid, _ in old) == sorted(wanted):
+            prefix = f"{article.id}-{article.content_hash[:12]}-"
+            wanted = [f"{prefix}{c.index}" for c in chunks]
+            if sorted(cid for cid, _ in old) == sorted(wanted) or self._same_copy(old, prefix):
                 statuses.append("unchanged")
-                keep.update(wanted)
+                keep.update(cid for cid, _ in old)
                 continue
             mh = signature(article.text)
-            if not old:  # a new article: a syndicated copy of one stored (or in this batch)?
+            if not old or old[0][1].get(COPY_OF):  # new (or a copy): a syndicated copy?
                 copies = copies or self._copies()
                 original = copies.original_of(article.id, mh)
                 if original is not None:
                     statuses.append("folded")
                     folded.setdefault(original, []).append(_copy_record(article))
+                    adds = self._additions(article, original, batch_texts)
+                    if adds:
+                        add(article, adds, {COPY_OF: original})
                     continue
                 copies.add(article.id, mh)
             statuses.append("updated" if old else "added")
-            keep.update(wanted)
-            new_ids.extend(wanted)
-            texts.extend(c.text for c in chunks)
-            indexed.extend(indexed_text(article.title, c.text) for c in chunks)
-            metas.extend(_meta(article, c, len(chunks), self._run_seq) for c in chunks)
-            metas[len(metas) - len(chunks)]["minhash"] = encode(mh)  # on its first chunk
-            if chunks:
-                leads.append(lead_of(metas[len(metas) - len(chunks)], chunks[0].text))
+            batch_texts[article.id] = article.text
+            add(article, chunks, {"minhash": encode(mh)})
 
         if texts:
-            vectors = self.embeddings.embed_documents(indexed + [lead.text for lead in leads])
+            vectors = self.embeddings.embed_documents(indexed + [lead.text for lead, _ in leads])
             vectors, lead_vectors = vectors[: len(indexed)], vectors[len(indexed) :]
             for i in range(0, len(new_ids), self._max_batch):
                 j = i + self._max_batch
@@ -159,14 +181,39 @@ class Writes:
             self._run_changed = True
         return statuses
 
-    def _group(self, leads: Sequence[Lead], vectors: Sequence[Any]) -> None:
-        """Each article just stored joins its story (``story_ledger``)."""
+    def _group(self, leads: Sequence[tuple[Lead, str]], vectors: Sequence[Any]) -> None:
+        """Each article just stored joins its story (``story_ledger``); a copy's additions
+        join its original's."""
         ledger = self.story_ledger()
         if not len(ledger) and self._col.count() > len(leads):
             self.regroup()  # a store from before stories: every article grouped once
             return
-        for lead, vector in zip(leads, vectors, strict=True):
-            ledger.add(lead, vector)
+        for (lead, original), vector in zip(leads, vectors, strict=True):
+            ledger.add(lead, vector, join=original or None)
+
+    def _same_copy(self, old: Sequence[tuple[str, dict]], prefix: str) -> bool:
+        """``old`` are a copy's additions (``copies.new_runs``) from this very text, and its
+        original is still stored (else the copy is ingested whole: it is promoted)."""
+        if not old or not all(cid.startswith(prefix) for cid, _ in old):
+            return False
+        original = str(old[0][1].get(COPY_OF) or "")
+        return bool(original) and bool(
+            self._col.get(where={"article_id": original}, limit=1, include=[])["ids"]
+        )
+
+    def _additions(self, copy: Article, original: str, batch: dict[str, str]) -> list[Chunk]:
+        """The chunks of what ``copy`` says that ``original`` does not (none: nothing new)."""
+        if original in batch:
+            known_texts = [batch[original]]
+        else:
+            found = self._col.get(where={"article_id": original}, include=["documents"])
+            known_texts = [str(d or "") for d in found["documents"] or []]
+        known = Known(known_texts)
+        chunks: list[Chunk] = []
+        for start, end in new_runs(copy.text, sentence_spans(copy.text), known):
+            for c in chunk_text(copy.text[start:end], fits=wordpiece_fits(self.embeddings)):
+                chunks.append(Chunk(c.text, len(chunks), start + c.start, start + c.end))
+        return chunks
 
     def story_ledger(self) -> StoryLedger:
         """This store's stories (kept beside its chunks)."""
@@ -182,18 +229,23 @@ class Writes:
                 self._client.delete_collection(ledger_name(self.name))
             self._ledger = None
             ledger = self.story_ledger()
-            leads = sorted(self._leads(), key=lambda lead: (lead.date, lead.article_id))
+            # originals first, oldest first; then copies' additions, each to its original's
+            leads = sorted(self._leads(), key=lambda x: (bool(x[1]), x[0].date, x[0].article_id))
             for i in range(0, len(leads), batch):
                 part = leads[i : i + batch]
-                vectors = self.embeddings.embed_documents([lead.text for lead in part])
-                for lead, vector in zip(part, vectors, strict=True):
-                    ledger.add(lead, vector)
+                vectors = self.embeddings.embed_documents([lead.text for lead, _ in part])
+                for (lead, original), vector in zip(part, vectors, strict=True):
+                    ledger.add(lead, vector, join=original or None)
             return len(leads)
 
-    def _leads(self) -> Iterator[Lead]:
+    def _leads(self) -> Iterator[tuple[Lead, str]]:
+        """Every stored article's lead, with the original it copies ("" if none)."""
         for found in self.pages(["documents", "metadatas"], where={"chunk_index": 0}):
             for doc, meta in zip(found["documents"] or [], found["metadatas"] or [], strict=True):
-                yield lead_of(dict(meta or {}), str(doc or ""))
+                yield (
+                    lead_of(dict(meta or {}), str(doc or "")),
+                    str((meta or {}).get(COPY_OF) or ""),
+                )
 
     def _copies(self) -> Copies:
         """The stored articles' signatures for copy detection, read once per write run (a

@@ -65,3 +65,65 @@ def test_three_copies_are_one_story_and_the_next_is_promoted(tmp_path: Path) -> 
     assert "Strike halts Velmar port" in titles  # the next copy took its place
     [promoted] = [a for a in bot.articles() if a.title == "Strike halts Velmar port"]
     assert [c["source"] for c in bot.store.copies_of(promoted.id)] == ["herald"]
+
+
+FESTIVAL = (
+    "A lantern festival drew record crowds to Riverside park on Tuesday, with more than 40,000 "
+    "visitors and 300 paper lanterns floated on the lake. Organisers said the evening parade "
+    "would be repeated next year after the city council agreed to fund it again."
+)
+
+
+def _festival(folder: Path) -> tuple[Path, Path]:
+    """Two outlets' versions of one report: the second adds the winning team's codename and
+    an updated count."""
+    folder.mkdir()
+    first = folder / "gazette.json"
+    first.write_text(json.dumps({
+        "title": "Lantern festival draws record crowds", "source": "gazette",
+        "date": "2024-05-14", "url": "https://gazette.example/lanterns", "text": FESTIVAL,
+    }))  # fmt: skip
+    updated = FESTIVAL.replace("more than 40,000", "more than 52,000") + (
+        " The design contest was won by the team known by the codename Blue Heron, whose "
+        "lantern showed the old river bridge."
+    )
+    second = folder / "courier.json"
+    second.write_text(json.dumps({
+        "title": "Record crowds at Riverside lantern festival", "source": "courier",
+        "date": "2024-05-14", "url": "https://courier.example/lanterns", "text": updated,
+    }))  # fmt: skip
+    return first, second
+
+
+def test_a_copy_keeps_what_only_it_says_searchable_and_cited(tmp_path: Path) -> None:
+    bot = Assistant(Settings(store_dir=tmp_path / "store"))
+    first, second = _festival(tmp_path / "in")
+    assert bot.ingest([first]).added == 1
+    report = bot.ingest([second])
+    assert report.folded == 1 and report.added == 0, report.summary()
+    original = bot.find("https://gazette.example/lanterns")[0]
+    assert [c["source"] for c in bot.store.copies_of(original.id)] == ["courier"]
+
+    passages = bot.passages("Which team won the lantern design contest, by codename?", 6)
+    added = [p for p in passages if "Blue Heron" in p.text]
+    assert added and added[0].url == "https://courier.example/lanterns"
+    assert "parade" not in added[0].text and "40,000" not in added[0].text  # only what is new
+    counts = bot.passages("How many visitors did the lantern festival draw?", 6)
+    assert any("52,000" in p.text and p.source == "courier" for p in counts)  # the update
+    answer = bot.ask("What was the codename of the team that won the design contest?")
+    assert any("Blue Heron" in c.passage and c.source == "courier" for c in answer.citations)
+    # the shared sentences are still counted once: only the original holds them
+    shared = bot.passages("Organisers said the evening parade would be repeated next year", 6)
+    assert [p.source for p in shared if "evening parade" in p.text] == ["gazette"]
+
+    # ingesting the copy again changes nothing; its additions join the original's story
+    assert bot.ingest([second]).unchanged == 1
+    [story] = bot.stories()
+    assert {a.source for a in story.articles} == {"gazette", "courier"}
+
+    # removing the original promotes the copy whole
+    bot.remove(original.id)
+    promoted = bot.find("https://courier.example/lanterns")
+    assert promoted and promoted[0].chunks >= 1
+    texts = " ".join(p.text for p in bot.passages("lantern festival crowds parade", 6))
+    assert "evening parade" in texts and "Blue Heron" in texts
