@@ -33,6 +33,8 @@ RUNS: dict[str, list[str]] = {  # script → its smallest options
     "tune_retrieval": ["--limit", "3"],
     "tune_offline": ["--limit", "6"],
     "keyword_engines": ["--limit", "3"],
+    "stories": ["--limit", "5"],
+    "story_cost": ["--articles", "4"],
 }
 TIMEOUT_S = 240
 

@@ -26,15 +26,18 @@ def reindex(
     progress: bool = False,
     page: int = PAGE,
 ) -> int:
-    """Re-embed every chunk of ``store`` with its embedder; returns the chunks embedded
-    now (those a killed run had done are not embedded again). ``progress``: a bar."""
+    """Re-embed every chunk of ``store`` with its embedder, then group its articles into
+    stories anew; returns the chunks embedded now (those a killed run had done are not
+    embedded again). ``progress``: a bar."""
     from tqdm.auto import tqdm
 
     bar = tqdm(total=store.count(), unit="chunk", disable=not progress, dynamic_ncols=True)
     try:
-        return _reindex(store, on_progress, bar, page)
+        done = _reindex(store, on_progress, bar, page)
     finally:
         bar.close()
+    store.regroup()  # the stories' leads, with the embedder the chunks have now
+    return done
 
 
 @store_errors  # Chroma's failures as a StoreError naming the store

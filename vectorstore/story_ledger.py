@@ -30,6 +30,7 @@ from .story_links import (
 )
 
 SUFFIX = ".stories"
+GROUPED = "grouped"  # the ledger's metadata: every stored article is in it
 PAGE = 5000
 
 
@@ -96,39 +97,69 @@ class StoryLedger:
 
     def __init__(self, client: Any, name: str) -> None:
         self._col = client.get_or_create_collection(
-            ledger_name(name), embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            ledger_name(name),
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={GROUPED: False},  # a new ledger: the store's articles not grouped yet
         )
         self._batch = max(1, int(client.get_max_batch_size()))
+
+    @property
+    def complete(self) -> bool:
+        """Whether every stored article has been grouped (a store from before stories, or a
+        regrouping that was killed, has not)."""
+        return bool((self._col.metadata or {}).get(GROUPED))
+
+    def mark_complete(self) -> None:
+        self._col.modify(metadata={GROUPED: True})
 
     def __len__(self) -> int:
         return int(self._col.count())
 
     # -- writing (the store's writer only) -----------------------------------------------
 
-    def add(self, lead: Lead, vector: Any, join: str | None = None) -> str:
-        """Put a new article in its story (an updated one keeps its story; ``join``: the
-        story of that article, for a copy's additions); returns it."""
-        member = lead.member(vector)
-        known = self._col.get(ids=[member.article_id], include=["metadatas"])
-        if known["ids"]:
-            story = str((known["metadatas"] or [{}])[0].get("story") or member.article_id)
-        elif join is not None:
-            story = self.story_of(join) or join
-        else:
-            candidates, story_of = self._candidates(member)
-            told = lambda story: self._told(story, member)  # noqa: E731
-            linked = linked_stories(member, candidates, story_of.__getitem__, told)
-            stories = self._sizes(linked)
-            story = stories[0][0] if stories else member.article_id
-            for other, _ in stories[1:]:
-                self._relabel(other, story)
-        self._col.upsert(
-            ids=[member.article_id],
-            embeddings=[member.vector.tolist()],
-            documents=[lead.title],
-            metadatas=[_meta(member, lead, story)],
+    def add(self, entries: Sequence[tuple[Lead, Any, str]]) -> list[str]:
+        """Put new articles in their stories, in order (each sees the ones before it); an
+        updated one keeps its story. ``entries``: a lead, its vector and the article whose
+        story it joins outright ("": none; a copy's additions join their original's).
+        Returns their stories."""
+        known = self._col.get(
+            ids=[lead.article_id for lead, _, _ in entries], include=["metadatas"]
         )
-        return story
+        placed = {
+            str(cid): str(m.get("story"))
+            for cid, m in zip(known["ids"], known["metadatas"] or [], strict=True)
+        }
+        stories = []
+        for lead, vector, join in entries:
+            member = lead.member(vector)
+            story = placed.get(member.article_id)
+            if story is None and join:
+                story = placed.get(join) or self.story_of(join) or join
+            if story is None:
+                story = self._place(member)
+            placed[member.article_id] = story
+            self._col.upsert(
+                ids=[member.article_id],
+                embeddings=[member.vector.tolist()],
+                documents=[lead.title],
+                metadatas=[_meta(member, lead, story)],
+            )
+            stories.append(story)
+        return stories
+
+    def _place(self, member: Member) -> str:
+        """The story a new article joins (stories it bridges merge into the largest)."""
+        candidates, story_of = self._candidates(member)
+        if not candidates:
+            return member.article_id
+        told = self._told(set(story_of.values()), member)
+        linked = linked_stories(member, candidates, story_of.__getitem__, told.__getitem__)
+        if len(linked) > 1:
+            linked = [s for s, _ in self._sizes(linked)]
+            for other in linked[1:]:
+                self._relabel(other, linked[0])
+        return linked[0] if linked else member.article_id
 
     def remove(self, article_ids: Sequence[str]) -> None:
         for i in range(0, len(article_ids), self._batch):
@@ -136,8 +167,6 @@ class StoryLedger:
 
     def _candidates(self, member: Member) -> tuple[list[Member], dict[str, str]]:
         """The nearest articles in ``member``'s window, and their stories."""
-        if not self._col.count():
-            return [], {}
         found = self._col.query(
             query_embeddings=[member.vector.tolist()],
             n_results=CANDIDATES,
@@ -149,20 +178,22 @@ class StoryLedger:
         )
         return [m for m, _ in rows], {m.article_id: story for m, story in rows}
 
-    def _told(self, story: str, member: Member) -> list[Member]:
-        """The articles of ``story`` near enough ``member``'s day to count in its mean lead."""
+    def _told(self, stories: set[str], member: Member) -> dict[str, list[Member]]:
+        """The articles of these stories near enough ``member``'s day to count in their
+        mean leads, by story (one read)."""
         days = _days_around(member.day, STORY_DAYS)
-        where = {"$and": [{"story": story}, *days["$and"]]} if days else {"story": story}
+        which = {"story": {"$in": sorted(stories)}}
+        where = {"$and": [which, *days["$and"]]} if days else which
         found = self._col.get(where=where, include=["metadatas", "embeddings"])
-        return [m for m, _ in _rows(found["ids"], found["metadatas"] or [], found["embeddings"])]
+        told: dict[str, list[Member]] = {s: [] for s in stories}
+        for m, story in _rows(found["ids"], found["metadatas"] or [], found["embeddings"]):
+            told.setdefault(story, []).append(m)
+        return told
 
     def _sizes(self, stories: list[str]) -> list[tuple[str, int]]:
-        """The stories with their sizes, the best-linked first unless another is larger."""
+        """The stories with their sizes, the largest first."""
         sized = [(s, len(self._col.get(where={"story": s}, include=[])["ids"])) for s in stories]
-        if not sized:
-            return []
-        largest = max(sized, key=lambda x: x[1])
-        return [largest, *(x for x in sized if x is not largest)]
+        return sorted(sized, key=lambda x: -x[1])
 
     def _relabel(self, story: str, into: str) -> None:
         found = self._col.get(where={"story": story}, include=["metadatas"])

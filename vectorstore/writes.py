@@ -10,6 +10,7 @@ removes is logged with it, and its end is recorded once, however many batches it
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -81,6 +82,7 @@ class Writes:
     _run_changed: bool = False
     _run_stale: list[str]  # chunks of updated articles, removed when the run is recorded
     _ledger: tuple[Any, StoryLedger] | None = None  # (the client it was opened with, it)
+    grouping_seconds: float = 0.0  # spent putting articles in stories (leads embedded too)
 
     if TYPE_CHECKING:  # ArticleStore's (and OneWriter's) own
 
@@ -159,8 +161,7 @@ class Writes:
             add(article, chunks, {"minhash": encode(mh)})
 
         if texts:
-            vectors = self.embeddings.embed_documents(indexed + [lead.text for lead, _ in leads])
-            vectors, lead_vectors = vectors[: len(indexed)], vectors[len(indexed) :]
+            vectors = self.embeddings.embed_documents(indexed)
             for i in range(0, len(new_ids), self._max_batch):
                 j = i + self._max_batch
                 self._col.upsert(
@@ -169,7 +170,7 @@ class Writes:
                     metadatas=metas[i:j],
                     embeddings=vectors[i:j],
                 )
-            self._group(leads, lead_vectors)
+            self._group(leads, len(new_ids))
         # an updated article's old chunks go when the run is recorded, not now: until the
         # chunk index holds the new ones, readers answer from the old ones
         self._run_stale.extend(
@@ -181,15 +182,21 @@ class Writes:
             self._run_changed = True
         return statuses
 
-    def _group(self, leads: Sequence[tuple[Lead, str]], vectors: Sequence[Any]) -> None:
+    def _group(self, leads: Sequence[tuple[Lead, str]], written: int) -> None:
         """Each article just stored joins its story (``story_ledger``); a copy's additions
         join its original's."""
+        started = time.perf_counter()
         ledger = self.story_ledger()
-        if not len(ledger) and self._col.count() > len(leads):
-            self.regroup()  # a store from before stories: every article grouped once
-            return
-        for (lead, original), vector in zip(leads, vectors, strict=True):
-            ledger.add(lead, vector, join=original or None)
+        if not ledger.complete:
+            if self._col.count() > written:  # articles from before stories: all grouped once
+                self.regroup()
+                return
+            ledger.mark_complete()  # a new store
+        vectors = self.embeddings.embed_documents([lead.text for lead, _ in leads])
+        ledger.add(
+            [(lead, v, original) for (lead, original), v in zip(leads, vectors, strict=True)]
+        )
+        self.grouping_seconds += time.perf_counter() - started
 
     def _same_copy(self, old: Sequence[tuple[str, dict]], prefix: str) -> bool:
         """``old`` are a copy's additions (``copies.new_runs``) from this very text, and its
@@ -225,8 +232,8 @@ class Writes:
         """Group every stored article anew, oldest first (a store from before stories, or
         after a reindex with another embedder); returns how many were grouped."""
         with self.writing():
-            if len(self.story_ledger()):
-                self._client.delete_collection(ledger_name(self.name))
+            self.story_ledger()  # there, to be dropped
+            self._client.delete_collection(ledger_name(self.name))
             self._ledger = None
             ledger = self.story_ledger()
             # originals first, oldest first; then copies' additions, each to its original's
@@ -234,8 +241,10 @@ class Writes:
             for i in range(0, len(leads), batch):
                 part = leads[i : i + batch]
                 vectors = self.embeddings.embed_documents([lead.text for lead, _ in part])
-                for (lead, original), vector in zip(part, vectors, strict=True):
-                    ledger.add(lead, vector, join=original or None)
+                ledger.add(
+                    [(lead, v, original) for (lead, original), v in zip(part, vectors, strict=True)]
+                )
+            ledger.mark_complete()  # only now: a regrouping killed before is done again
             return len(leads)
 
     def _leads(self) -> Iterator[tuple[Lead, str]]:

@@ -123,3 +123,25 @@ def test_a_store_from_before_stories_is_grouped_on_its_next_write(
     bot = Assistant(Settings(store_dir=str(store.folder)))
     [kim] = bot.stories()
     assert len(kim.articles) == 4
+
+
+def test_a_regrouping_killed_midway_is_done_again_on_the_next_write(
+    tmp_path: Path, store: ArticleStore
+) -> None:
+    from vectorstore.story_ledger import Lead
+
+    ingest([SAMPLE], store)
+    ingest([write_articles(tmp_path / "a", FOLLOW_UPS[:2], "a")], store)
+    assert store.story_ledger().complete
+    # as a regrouping killed after its first article: one record, not marked complete
+    store._client.delete_collection("articles.stories")
+    store._ledger = None
+    partial = store.story_ledger()
+    [sample] = store.find_articles(str(SAMPLE))
+    lead = Lead(sample.id, sample.title, sample.date, "", "", "")
+    partial.add([(lead, store.embeddings.embed_query(lead.text), "")])
+    assert not partial.complete and len(partial) == 1
+    ingest([write_articles(tmp_path / "b", FOLLOW_UPS[2:], "b")], store)
+    assert store.story_ledger().complete
+    [kim] = Assistant(Settings(store_dir=str(store.folder))).stories()
+    assert len(kim.articles) == 4
