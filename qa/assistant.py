@@ -38,11 +38,11 @@ from vectorstore import (
 )
 
 from .answerers import Answerer, Asked, answerer_for
-from .citations import Verifier
+from .citations import Verifier, finalize, parse_claims
 from .digest import digest
 from .feedback import FEEDBACK_FILE, FeedbackLog
 from .followup import focus, is_follow_up, rewrite
-from .llm import LLMError, chat_model, condense
+from .llm import LLMError, chat_model, condense, is_refusal, stream_reply, timeline_messages
 from .offline import OfflineAnswerer
 from .passage_reading import PassageAnswerer
 from .query import FILTER_FIELDS, Filters, QuestionError
@@ -50,7 +50,7 @@ from .reading import ReaderAnswerer, rerank
 from .results import Answer
 from .retrieval import Retriever, Search
 from .settings import Settings
-from .stories import Story, about, stories, story, timeline, timeline_topic
+from .stories import Story, about, leads_in_order, stories, story, timeline, timeline_topic
 
 if TYPE_CHECKING:  # imported when a chat model is used (offline answers start faster)
     from langchain_core.language_models import BaseChatModel
@@ -229,7 +229,7 @@ class Assistant:
         topic = timeline_topic(searched)
         told = self._story_about(topic, filters) if topic else None
         if told is not None:  # "what happened with …": the story's timeline
-            final = timeline(self.store, told, question).model_copy(update={"standalone": searched})
+            final = self._timeline(told, question).model_copy(update={"standalone": searched})
             yield final.text
             if remember:
                 with self._lock:
@@ -391,7 +391,32 @@ class Assistant:
                 answerer="timeline",
                 refused=True,
             )
-        return timeline(self.store, told, ref)
+        return self._timeline(told, ref)
+
+    def _timeline(self, told: Story, question: str) -> Answer:
+        """``told``'s timeline: by the chat model when one is configured (its lines checked
+        against the passages like any answer), else — or when it fails — offline."""
+        if not self.settings.llm:
+            return timeline(self.store, told, question)
+        passages = leads_in_order(self.store, told)
+        try:
+            reply = "".join(stream_reply(self.model, timeline_messages(told.title, passages)))
+        except LLMError as exc:
+            offline = timeline(self.store, told, question)
+            return offline.model_copy(update={"notice": f"{exc}. Told offline instead."})
+        if not passages or is_refusal(reply):
+            return timeline(self.store, told, question)
+        claims = parse_claims(reply.strip(), len(passages))
+        for claim in claims[1:]:
+            claim.prefix = "\n"  # one line each, as the model wrote them
+        checked = finalize(self.verifier.check(claims, passages), passages)
+        return Answer(
+            question=question,
+            text=checked.text,
+            citations=checked.citations,
+            answerer=f"timeline:llm:{self.settings.llm}",
+            unsupported=checked.unsupported,
+        )
 
     def _story_about(self, topic: str, filters: Filters) -> Story | None:
         """The story of the passage a search for ``topic`` finds first."""

@@ -82,6 +82,16 @@ def build_messages(question: str, passages: Sequence[Passage]) -> list[BaseMessa
     return answer_prompt().format_messages(passages=format_passages(passages), question=question)
 
 
+def timeline_messages(title: str, passages: Sequence[Passage]) -> list[BaseMessage]:
+    """The messages asking a model for a story's timeline (``prompts/timeline_*.md``)."""
+    from langchain_core.prompts import ChatPromptTemplate
+
+    prompt = ChatPromptTemplate.from_messages(
+        [("system", prompts.load("timeline_system")), ("human", prompts.load("timeline_user"))]
+    )
+    return prompt.format_messages(passages=format_passages(passages), title=_fence(title))
+
+
 def stream_reply(model: BaseChatModel, messages: list[BaseMessage]) -> Iterator[str]:
     """The model's reply as text pieces, as they arrive."""
     try:

@@ -105,16 +105,18 @@ def story(store: ArticleStore, story_id: str) -> Story | None:
     return Story.of(found[0]) if found else None
 
 
+def leads_in_order(store: ArticleStore, told: Story) -> list[Passage]:
+    """The start of each of ``told``'s articles (its first passage), oldest first."""
+    leads = store.leads([a.id for a in told.articles])
+    return [leads[a.id] for a in told.articles if a.id in leads]
+
+
 def timeline(store: ArticleStore, told: Story, question: str = "") -> Answer:
     """``told``'s developments in order, one dated line each, cited."""
-    leads = store.leads([a.id for a in told.articles])
     passages: list[Passage] = []
     claims: list[Claim] = []
     said: list[set[str]] = []
-    for article in told.articles:
-        lead = leads.get(article.id)
-        if lead is None:
-            continue
+    for lead in leads_in_order(store, told):
         found = _new_sentence(lead, said)
         if found is None:
             continue

@@ -76,7 +76,7 @@ def answer_markdown(result: Answer, turn: int) -> str:
         return f'<a href="#src-{turn}-{n}" class="aq-cite">&#91;{n}&#93;</a>'
 
     body = re.sub(r"&#91;(\d+)&#93;", link, body)
-    if result.answerer in LISTED_LINES:
+    if result.answerer.split(":")[0] in LISTED_LINES:
         body = body.replace("\n", "  \n")  # each line its own
     if result.short and result.text.startswith(result.short.text[:1].upper()):
         # the short answer stands out on its own line above the quote that supports it

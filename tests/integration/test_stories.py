@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from qa import Assistant, Filters, QuestionError, Settings
+from tests.fixtures.chat import ScriptedChat
 from tests.fixtures.summit import FOLLOW_UPS, OTHER_EVENT, write_articles
 from vectorstore import ArticleStore, ingest
 
@@ -145,3 +146,30 @@ def test_a_regrouping_killed_midway_is_done_again_on_the_next_write(
     assert store.story_ledger().complete
     [kim] = Assistant(Settings(store_dir=str(store.folder))).stories()
     assert len(kim.articles) == 4
+
+
+def test_a_chat_model_tells_the_timeline_its_lines_checked(
+    summit: Assistant, chat: ScriptedChat
+) -> None:
+    bot = Assistant(summit.settings, model=chat)
+    chat.script(
+        "2023-09-11: North Korea said Kim Jong Un would visit Russia and meet Putin [1].\n"
+        "2023-09-12: Kim arrived in Russia aboard his armored train [2].\n"
+        "2023-09-13: Putin and Kim met at the Vostochny cosmodrome [3].\n"
+        "2023-09-14: Kim flew to the Moon [7]."
+    )
+    answer = bot.ask("What has happened with Kim's visit to Russia?", remember=False)
+    assert answer.answerer.startswith("timeline:llm:")
+    system, user = (str(m.content) for m in chat.requests[0][:2])
+    assert "one line per development" in system and "Story:" in user
+    assert user.index("2023-09-11") < user.index("2023-09-12") < user.index("2023-09-15")
+    lines = answer.text.splitlines()
+    assert [line[:10] for line in lines[:3]] == ["2023-09-11", "2023-09-12", "2023-09-13"]
+    assert "Vostochny" in answer.citations[2].passage
+    assert "[7]" not in answer.text  # no passage 7: never shown as a citation
+    # a model that finds nothing to tell: the timeline is told offline
+    chat.script("NOT_IN_ARTICLES")
+    offline = bot.timeline("kim putin summit")
+    assert (
+        offline.answerer == "timeline" and offline.text == summit.timeline("kim putin summit").text
+    )
