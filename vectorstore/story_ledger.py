@@ -31,6 +31,9 @@ from .story_links import (
 
 SUFFIX = ".stories"
 GROUPED = "grouped"  # the ledger's metadata: every stored article is in it
+# a record's day (ordinal): a key of its own, for Chroma's metadata index holds every
+# collection's keys together and the chunks' "day" would be scanned with the ledger's
+DAY = "lead_day"
 PAGE = 5000
 
 
@@ -208,7 +211,7 @@ class StoryLedger:
     def stories(self, since: date | None = None, limit: int | None = None) -> list[StoryRecord]:
         """The stories with an article dated ``since`` or later (all when None), latest
         first, each whole (its earlier articles too)."""
-        where = {"day": {"$gte": since.toordinal()}} if since else None
+        where = {DAY: {"$gte": since.toordinal()}} if since else None
         recent = self._all(where, vectors=False)
         stories = self.by_ids(list(dict.fromkeys(str(m.get("story")) for _, m, _ in recent)))
         stories.sort(key=lambda s: (s.articles[-1].date, len(s.articles)), reverse=True)
@@ -254,7 +257,7 @@ def _days_around(day: int, days: int) -> dict[str, Any] | None:
     """Chroma's ``where`` for records within ``days`` of ``day`` (None: undated, any)."""
     if not day:
         return None
-    return {"$and": [{"day": {"$gte": day - days}}, {"day": {"$lte": day + days}}]}
+    return {"$and": [{DAY: {"$gte": day - days}}, {DAY: {"$lte": day + days}}]}
 
 
 def _rows(ids: Sequence[str], metas: Sequence[Any], vectors: Any) -> list[tuple[Member, str]]:
@@ -262,7 +265,7 @@ def _rows(ids: Sequence[str], metas: Sequence[Any], vectors: Any) -> list[tuple[
     vectors = vectors if vectors is not None else [[]] * len(ids)
     return [
         (
-            Member(str(cid), int(m.get("day") or 0), np.asarray(v, dtype=np.float32)),
+            Member(str(cid), int(m.get(DAY) or 0), np.asarray(v, dtype=np.float32)),
             str(m.get("story")),
         )
         for cid, m, v in zip(ids, metas, vectors, strict=True)
@@ -272,7 +275,7 @@ def _rows(ids: Sequence[str], metas: Sequence[Any], vectors: Any) -> list[tuple[
 def _meta(member: Member, lead: Lead, story: str) -> dict[str, str | int]:
     return {
         "story": story,
-        "day": member.day,
+        DAY: member.day,
         "title": lead.title,
         "date": lead.date,
         "source": lead.source,
@@ -287,7 +290,7 @@ def _told(cid: str, meta: dict[str, Any], vector: Any) -> Told:
         date=str(meta.get("date", "")),
         source=str(meta.get("source", "")),
         url=str(meta.get("url", "")),
-        day=int(meta.get("day") or 0),
+        day=int(meta.get(DAY) or 0),
         vector=np.asarray(vector if vector is not None else [], dtype=np.float32),
     )
 
