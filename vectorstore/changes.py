@@ -24,6 +24,9 @@ SEQ = "seq"  # chunk metadata: the run that stored it; collection metadata: the 
 CHUNKS = "chunks"  # collection metadata: how many chunks the last finished run left
 REVISION = "revision"  # collection metadata: a new token for every finished run that changed it
 LOG_SUFFIX = ".removed"  # the collection logging removed chunk ids
+# the log's run number: a key of its own, for Chroma's metadata index holds every
+# collection's keys together and a range on "seq" would scan every chunk's too
+LOGGED = "removed_in"
 PAGE = 5000  # removals read at once
 
 
@@ -74,7 +77,7 @@ def log_removals(client: Any, name: str, collection_id: str, ids: Sequence[str],
         log.upsert(
             ids=[f"{seq}:{cid}" for cid in part],
             documents=part,
-            metadatas=[{SEQ: seq, "collection": collection_id} for _ in part],
+            metadatas=[{LOGGED: seq, "collection": collection_id} for _ in part],
             embeddings=[[1.0] for _ in part],  # the log is only read by its metadata
         )
 
@@ -85,7 +88,13 @@ def removed_between(client: Any, name: str, collection_id: str, after: int, upto
         log = client.get_collection(log_name(name), embedding_function=None)
     except Exception:  # no run has removed anything yet (Chroma: NotFoundError)
         return set()
-    where = {"$and": [*runs_between(after, upto)["$and"], {"collection": collection_id}]}
+    where = {
+        "$and": [
+            {LOGGED: {"$gt": after}},
+            {LOGGED: {"$lte": upto}},
+            {"collection": collection_id},
+        ]
+    }
     removed: set[str] = set()
     offset = 0
     while True:
