@@ -25,8 +25,10 @@ from .story_links import (
     WINDOW_DAYS,
     Member,
     day_of,
+    in_window,
     lead_text,
     linked_stories,
+    recent,
 )
 
 SUFFIX = ".stories"
@@ -125,7 +127,7 @@ class StoryLedger:
         """Put new articles in their stories, in order (each sees the ones before it); an
         updated one keeps its story. ``entries``: a lead, its vector and the article whose
         story it joins outright ("": none; a copy's additions join their original's).
-        Returns their stories."""
+        Written in one go at the end; returns their stories."""
         known = self._col.get(
             ids=[lead.article_id for lead, _, _ in entries], include=["metadatas"]
         )
@@ -133,35 +135,48 @@ class StoryLedger:
             str(cid): str(m.get("story"))
             for cid, m in zip(known["ids"], known["metadatas"] or [], strict=True)
         }
-        stories = []
+        batch: list[tuple[Member, Lead]] = []  # placed now, not written yet
         for lead, vector, join in entries:
             member = lead.member(vector)
             story = placed.get(member.article_id)
             if story is None and join:
                 story = placed.get(join) or self.story_of(join) or join
             if story is None:
-                story = self._place(member)
+                story = self._place(member, batch, placed)
             placed[member.article_id] = story
+            batch.append((member, lead))
+        for i in range(0, len(batch), self._batch):
+            part = batch[i : i + self._batch]
             self._col.upsert(
-                ids=[member.article_id],
-                embeddings=[member.vector.tolist()],
-                documents=[lead.title],
-                metadatas=[_meta(member, lead, story)],
+                ids=[m.article_id for m, _ in part],
+                embeddings=[m.vector.tolist() for m, _ in part],
+                documents=[lead.title for _, lead in part],
+                metadatas=[_meta(m, lead, placed[m.article_id]) for m, lead in part],
             )
-            stories.append(story)
-        return stories
+        return [placed[lead.article_id] for lead, _, _ in entries]
 
-    def _place(self, member: Member) -> str:
-        """The story a new article joins (stories it bridges merge into the largest)."""
-        candidates, story_of = self._candidates(member)
-        if not candidates:
-            return member.article_id
-        told = self._told(set(story_of.values()), member)
-        linked = linked_stories(member, candidates, story_of.__getitem__, told.__getitem__)
+    def _place(
+        self, member: Member, batch: list[tuple[Member, Lead]], placed: dict[str, str]
+    ) -> str:
+        """The story a new article joins (stories it bridges merge into the largest): the
+        stored articles near it, and those of this batch (``placed``: their stories)."""
+        stored, story_of = self._candidates(member)
+        near = [m for m, _ in batch if in_window(member, m)]
+        candidates = sorted(stored + near, key=lambda m: -float(m.vector @ member.vector))
+        story_of |= {m.article_id: placed[m.article_id] for m in near}
+
+        def told(story: str) -> list[Member]:
+            ours = [m for m, _ in batch if placed[m.article_id] == story and recent(member, m)]
+            return self._told(story, member) + ours
+
+        linked = linked_stories(member, candidates[:CANDIDATES], story_of.__getitem__, told)
         if len(linked) > 1:
-            linked = [s for s, _ in self._sizes(linked)]
+            linked = [s for s, _ in self._sizes(linked, [placed[m.article_id] for m, _ in batch])]
             for other in linked[1:]:
                 self._relabel(other, linked[0])
+                for article_id, story in placed.items():
+                    if story == other:
+                        placed[article_id] = linked[0]
         return linked[0] if linked else member.article_id
 
     def remove(self, article_ids: Sequence[str]) -> None:
@@ -169,7 +184,9 @@ class StoryLedger:
             self._col.delete(ids=list(article_ids[i : i + self._batch]))
 
     def _candidates(self, member: Member) -> tuple[list[Member], dict[str, str]]:
-        """The nearest articles in ``member``'s window, and their stories."""
+        """The stored articles nearest ``member`` in its window, and their stories."""
+        if not self._col.count():
+            return [], {}
         found = self._col.query(
             query_embeddings=[member.vector.tolist()],
             n_results=CANDIDATES,
@@ -181,21 +198,19 @@ class StoryLedger:
         )
         return [m for m, _ in rows], {m.article_id: story for m, story in rows}
 
-    def _told(self, stories: set[str], member: Member) -> dict[str, list[Member]]:
-        """The articles of these stories near enough ``member``'s day to count in their
-        mean leads, by story (one read)."""
+    def _told(self, story: str, member: Member) -> list[Member]:
+        """The stored articles of ``story`` near enough ``member``'s day to count in its
+        mean lead."""
         days = _days_around(member.day, STORY_DAYS)
-        which = {"story": {"$in": sorted(stories)}}
-        where = {"$and": [which, *days["$and"]]} if days else which
+        where = {"$and": [{"story": story}, *days["$and"]]} if days else {"story": story}
         found = self._col.get(where=where, include=["metadatas", "embeddings"])
-        told: dict[str, list[Member]] = {s: [] for s in stories}
-        for m, story in _rows(found["ids"], found["metadatas"] or [], found["embeddings"]):
-            told.setdefault(story, []).append(m)
-        return told
+        return [m for m, _ in _rows(found["ids"], found["metadatas"] or [], found["embeddings"])]
 
-    def _sizes(self, stories: list[str]) -> list[tuple[str, int]]:
-        """The stories with their sizes, the largest first."""
-        sized = [(s, len(self._col.get(where={"story": s}, include=[])["ids"])) for s in stories]
+    def _sizes(self, stories: list[str], batch: list[str]) -> list[tuple[str, int]]:
+        """The stories with their sizes (stored, and in this batch: ``batch``'s stories),
+        the largest first."""
+        stored = {s: len(self._col.get(where={"story": s}, include=[])["ids"]) for s in stories}
+        sized = [(s, stored[s] + batch.count(s)) for s in stories]
         return sorted(sized, key=lambda x: -x[1])
 
     def _relabel(self, story: str, into: str) -> None:

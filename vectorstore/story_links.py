@@ -28,6 +28,7 @@ import numpy as np
 WINDOW_DAYS = 2  # the most days between two linked articles
 LINK_AT = 0.7  # the leads' cosine that links two articles
 STORY_DAYS = 7  # a story's articles this close count in its mean lead
+MEAN_FROM = 0.55  # a story's mean lead is compared only when one of its leads is this close
 CANDIDATES = 20  # nearest leads whose stories are scored for a new article
 LEAD_SENTENCES = 2
 LEAD_CHARS = 400
@@ -87,11 +88,18 @@ def linked_stories(
     told: Callable[[str], Sequence[Member]],
 ) -> list[str]:  # fmt: skip
     """The stories ``member`` joins, best first: of the stories of its ``candidates`` (the
-    nearest articles in its window), those whose ``story_score`` reaches ``LINK_AT``;
-    ``told(story)`` gives a story's articles."""
+    nearest articles in its window), those with an article whose lead's cosine reaches
+    ``LINK_AT``, and those with one above ``MEAN_FROM`` whose ``story_score`` does (only
+    these are read: ``told(story)`` gives a story's articles)."""
+    best: dict[str, float] = {}
+    for c in candidates:
+        if in_window(member, c):
+            story = story_of(c.article_id)
+            best[story] = max(best.get(story, -1.0), float(np.dot(member.vector, c.vector)))
     scored = []
-    for story in dict.fromkeys(story_of(c.article_id) for c in candidates if in_window(member, c)):
-        score = story_score(member, [m for m in told(story) if recent(member, m)])
+    for story, score in best.items():
+        if MEAN_FROM <= score < LINK_AT:
+            score = story_score(member, [m for m in told(story) if recent(member, m)])
         if score >= LINK_AT:
             scored.append((score, story))
     return [story for _, story in sorted(scored, key=lambda x: -x[0])]
