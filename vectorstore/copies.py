@@ -48,10 +48,11 @@ def encode(mh: Any) -> str:
 
 
 def decode(value: str) -> Any:
-    from datasketch import MinHash
+    """A stored signature, as a lean MinHash (its values only: no permutations to make)."""
+    from datasketch import LeanMinHash
 
     values = np.frombuffer(base64.b64decode(value), dtype=np.uint64)
-    return MinHash(num_perm=PERMUTATIONS, seed=1, hashvalues=values, scheme=SCHEME)
+    return LeanMinHash(seed=1, hashvalues=values, scheme=SCHEME)
 
 
 class Copies:

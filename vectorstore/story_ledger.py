@@ -22,7 +22,6 @@ import numpy as np
 from .story_links import (
     CANDIDATES,
     STORY_DAYS,
-    WINDOW_DAYS,
     Member,
     day_of,
     in_window,
@@ -127,51 +126,48 @@ class StoryLedger:
         """Put new articles in their stories, in order (each sees the ones before it); an
         updated one keeps its story. ``entries``: a lead, its vector and the article whose
         story it joins outright ("": none; a copy's additions join their original's).
-        Written in one go at the end; returns their stories."""
-        known = self._col.get(
-            ids=[lead.article_id for lead, _, _ in entries], include=["metadatas"]
-        )
-        placed = {
-            str(cid): str(m.get("story"))
-            for cid, m in zip(known["ids"], known["metadatas"] or [], strict=True)
+        The stored articles of the days around them are read once, the new ones placed
+        against them (and each other) in memory and written in one go; returns their
+        stories."""
+        members = [(lead.member(vector), lead, join) for lead, vector, join in entries]
+        pool, placed = self._around([m.day for m, _, _ in members])
+        known = self._col.get(ids=[m.article_id for m, _, _ in members], include=["metadatas"])
+        placed |= {
+            str(cid): str(meta.get("story"))
+            for cid, meta in zip(known["ids"], known["metadatas"] or [], strict=True)
         }
-        batch: list[tuple[Member, Lead]] = []  # placed now, not written yet
-        for lead, vector, join in entries:
-            member = lead.member(vector)
+        for member, _, join in members:
             story = placed.get(member.article_id)
             if story is None and join:
                 story = placed.get(join) or self.story_of(join) or join
             if story is None:
-                story = self._place(member, batch, placed)
+                story = self._place(member, pool, placed)
             placed[member.article_id] = story
-            batch.append((member, lead))
-        for i in range(0, len(batch), self._batch):
-            part = batch[i : i + self._batch]
+            pool[member.article_id] = member
+        for i in range(0, len(members), self._batch):
+            part = members[i : i + self._batch]
             self._col.upsert(
-                ids=[m.article_id for m, _ in part],
-                embeddings=[m.vector.tolist() for m, _ in part],
-                documents=[lead.title for _, lead in part],
-                metadatas=[_meta(m, lead, placed[m.article_id]) for m, lead in part],
+                ids=[m.article_id for m, _, _ in part],
+                embeddings=[m.vector.tolist() for m, _, _ in part],
+                documents=[lead.title for _, lead, _ in part],
+                metadatas=[_meta(m, lead, placed[m.article_id]) for m, lead, _ in part],
             )
-        return [placed[lead.article_id] for lead, _, _ in entries]
+        return [placed[m.article_id] for m, _, _ in members]
 
-    def _place(
-        self, member: Member, batch: list[tuple[Member, Lead]], placed: dict[str, str]
-    ) -> str:
-        """The story a new article joins (stories it bridges merge into the largest): the
-        stored articles near it, and those of this batch (``placed``: their stories)."""
-        stored, story_of = self._candidates(member)
-        near = [m for m, _ in batch if in_window(member, m)]
-        candidates = sorted(stored + near, key=lambda m: -float(m.vector @ member.vector))
-        story_of |= {m.article_id: placed[m.article_id] for m in near}
+    def _place(self, member: Member, pool: dict[str, Member], placed: dict[str, str]) -> str:
+        """The story a new article joins (stories it bridges merge into the largest), from
+        the articles of ``pool`` (``placed``: their stories)."""
+        near = [m for m in pool.values() if in_window(member, m)]
+        if not member.day:  # undated: close to any, so the nearest of all are asked for
+            near += [m for m in self._nearest(member, placed) if m.article_id not in pool]
+        near.sort(key=lambda m: -float(m.vector @ member.vector))
 
         def told(story: str) -> list[Member]:
-            ours = [m for m, _ in batch if placed[m.article_id] == story and recent(member, m)]
-            return self._told(story, member) + ours
+            return [m for m in pool.values() if placed[m.article_id] == story and recent(member, m)]
 
-        linked = linked_stories(member, candidates[:CANDIDATES], story_of.__getitem__, told)
+        linked = linked_stories(member, near[:CANDIDATES], placed.__getitem__, told)
         if len(linked) > 1:
-            linked = [s for s, _ in self._sizes(linked, [placed[m.article_id] for m, _ in batch])]
+            linked = [s for s, _ in self._sizes(linked, placed, pool)]
             for other in linked[1:]:
                 self._relabel(other, linked[0])
                 for article_id, story in placed.items():
@@ -179,38 +175,59 @@ class StoryLedger:
                         placed[article_id] = linked[0]
         return linked[0] if linked else member.article_id
 
-    def remove(self, article_ids: Sequence[str]) -> None:
-        for i in range(0, len(article_ids), self._batch):
-            self._col.delete(ids=list(article_ids[i : i + self._batch]))
+    def _around(self, days: Sequence[int]) -> tuple[dict[str, Member], dict[str, str]]:
+        """The stored articles dated within ``STORY_DAYS`` of any of ``days`` (and the
+        undated ones), with their stories: one read per run of close days."""
+        pool: dict[str, Member] = {}
+        placed: dict[str, str] = {}
+        spans: list[list[int]] = []
+        for day in sorted({d for d in days if d}):
+            if spans and day - spans[-1][1] <= 2 * STORY_DAYS:
+                spans[-1][1] = day
+            else:
+                spans.append([day, day])
+        wheres: list[dict[str, Any]] = [{DAY: 0}]
+        wheres += [_days_between(lo - STORY_DAYS, hi + STORY_DAYS) for lo, hi in spans]
+        for where in wheres:
+            for member, story in self._read(where):
+                pool[member.article_id], placed[member.article_id] = member, story
+        return pool, placed
 
-    def _candidates(self, member: Member) -> tuple[list[Member], dict[str, str]]:
-        """The stored articles nearest ``member`` in its window, and their stories."""
+    def _nearest(self, member: Member, placed: dict[str, str]) -> list[Member]:
+        """The stored articles nearest ``member`` whatever their day (their stories into
+        ``placed``)."""
         if not self._col.count():
-            return [], {}
+            return []
         found = self._col.query(
             query_embeddings=[member.vector.tolist()],
             n_results=CANDIDATES,
-            where=_days_around(member.day, WINDOW_DAYS),
             include=["metadatas", "embeddings"],
         )
         rows = _rows(
             found["ids"][0], (found["metadatas"] or [[]])[0], (found["embeddings"] or [[]])[0]
         )
-        return [m for m, _ in rows], {m.article_id: story for m, story in rows}
+        placed |= {m.article_id: story for m, story in rows}
+        return [m for m, _ in rows]
 
-    def _told(self, story: str, member: Member) -> list[Member]:
-        """The stored articles of ``story`` near enough ``member``'s day to count in its
-        mean lead."""
-        days = _days_around(member.day, STORY_DAYS)
-        where = {"$and": [{"story": story}, *days["$and"]]} if days else {"story": story}
-        found = self._col.get(where=where, include=["metadatas", "embeddings"])
-        return [m for m, _ in _rows(found["ids"], found["metadatas"] or [], found["embeddings"])]
+    def _read(self, where: dict[str, Any]) -> list[tuple[Member, str]]:
+        rows: list[tuple[Member, str]] = []
+        for cid, meta, vector in self._all(where, vectors=True):
+            rows += _rows([cid], [meta], [vector])
+        return rows
 
-    def _sizes(self, stories: list[str], batch: list[str]) -> list[tuple[str, int]]:
-        """The stories with their sizes (stored, and in this batch: ``batch``'s stories),
-        the largest first."""
-        stored = {s: len(self._col.get(where={"story": s}, include=[])["ids"]) for s in stories}
-        sized = [(s, stored[s] + batch.count(s)) for s in stories]
+    def remove(self, article_ids: Sequence[str]) -> None:
+        for i in range(0, len(article_ids), self._batch):
+            self._col.delete(ids=list(article_ids[i : i + self._batch]))
+
+    def _sizes(
+        self, stories: list[str], placed: dict[str, str], pool: dict[str, Member]
+    ) -> list[tuple[str, int]]:
+        """The stories with their sizes (stored, or placed now), the largest first."""
+        sized = []
+        for s in stories:
+            stored = set(self._col.get(where={"story": s}, include=[])["ids"])
+            now = {a for a, story in placed.items() if story == s and a in pool}
+            sized.append((s, len(stored | now)))
         return sorted(sized, key=lambda x: -x[1])
 
     def _relabel(self, story: str, into: str) -> None:
@@ -268,11 +285,9 @@ class StoryLedger:
             offset += len(found["ids"])
 
 
-def _days_around(day: int, days: int) -> dict[str, Any] | None:
-    """Chroma's ``where`` for records within ``days`` of ``day`` (None: undated, any)."""
-    if not day:
-        return None
-    return {"$and": [{DAY: {"$gte": day - days}}, {DAY: {"$lte": day + days}}]}
+def _days_between(first: int, last: int) -> dict[str, Any]:
+    """Chroma's ``where`` for records dated ``first``..``last`` (ordinal days)."""
+    return {"$and": [{DAY: {"$gte": first}}, {DAY: {"$lte": last}}]}
 
 
 def _rows(ids: Sequence[str], metas: Sequence[Any], vectors: Any) -> list[tuple[Member, str]]:
