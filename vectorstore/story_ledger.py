@@ -107,6 +107,9 @@ class StoryLedger:
             metadata={GROUPED: False},  # a new ledger: the store's articles not grouped yet
         )
         self._batch = max(1, int(client.get_max_batch_size()))
+        self._pool: dict[str, Member] = {}  # stored articles read (and placed) so far
+        self._stories: dict[str, str] = {}  # ... their stories
+        self._read_days: set[int] = set()  # ... the days read
 
     @property
     def complete(self) -> bool:
@@ -130,7 +133,7 @@ class StoryLedger:
         against them (and each other) in memory and written in one go; returns their
         stories."""
         members = [(lead.member(vector), lead, join) for lead, vector, join in entries]
-        pool, placed = self._around([m.day for m, _, _ in members])
+        pool, placed = self._around([m.day for m, _, _ in members])  # kept for the run
         known = self._col.get(ids=[m.article_id for m, _, _ in members], include=["metadatas"])
         placed |= {
             str(cid): str(meta.get("story"))
@@ -177,21 +180,23 @@ class StoryLedger:
 
     def _around(self, days: Sequence[int]) -> tuple[dict[str, Member], dict[str, str]]:
         """The stored articles dated within ``STORY_DAYS`` of any of ``days`` (and the
-        undated ones), with their stories: one read per run of close days."""
-        pool: dict[str, Member] = {}
-        placed: dict[str, str] = {}
+        undated ones), with their stories: read once per run of days not read before by
+        this ledger (one write run's: a new run opens a new ledger)."""
+        wanted = {d + i for d in days if d for i in range(-STORY_DAYS, STORY_DAYS + 1)} | {0}
+        missing = sorted(wanted - self._read_days)
         spans: list[list[int]] = []
-        for day in sorted({d for d in days if d}):
-            if spans and day - spans[-1][1] <= 2 * STORY_DAYS:
+        for day in missing:
+            if spans and day - spans[-1][1] <= 1:
                 spans[-1][1] = day
             else:
                 spans.append([day, day])
-        wheres: list[dict[str, Any]] = [{DAY: 0}]
-        wheres += [_days_between(lo - STORY_DAYS, hi + STORY_DAYS) for lo, hi in spans]
-        for where in wheres:
+        for lo, hi in spans:
+            where = {DAY: 0} if hi == 0 else _days_between(lo, hi)
             for member, story in self._read(where):
-                pool[member.article_id], placed[member.article_id] = member, story
-        return pool, placed
+                self._pool[member.article_id] = member
+                self._stories[member.article_id] = story
+        self._read_days |= wanted
+        return self._pool, self._stories
 
     def _nearest(self, member: Member, placed: dict[str, str]) -> list[Member]:
         """The stored articles nearest ``member`` whatever their day (their stories into
@@ -216,6 +221,9 @@ class StoryLedger:
         return rows
 
     def remove(self, article_ids: Sequence[str]) -> None:
+        for article_id in article_ids:
+            self._pool.pop(article_id, None)
+            self._stories.pop(article_id, None)
         for i in range(0, len(article_ids), self._batch):
             self._col.delete(ids=list(article_ids[i : i + self._batch]))
 

@@ -320,6 +320,7 @@ class Writes:
         self._run_seq = self.state().seq + 1
         self._run_changed = False
         self._run_stale = []
+        self._ledger = None  # stories read afresh: another writer may have written since
 
     def finish_run(self) -> None:
         """A write run ends: if it changed anything (or a killed run with its number did),
