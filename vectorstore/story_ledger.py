@@ -22,12 +22,11 @@ import numpy as np
 from .story_links import (
     CANDIDATES,
     STORY_DAYS,
+    WINDOW_DAYS,
     Member,
     day_of,
-    in_window,
     lead_text,
     linked_stories,
-    recent,
 )
 
 SUFFIX = ".stories"
@@ -110,6 +109,7 @@ class StoryLedger:
         self._pool: dict[str, Member] = {}  # stored articles read (and placed) so far
         self._stories: dict[str, str] = {}  # ... their stories
         self._read_days: set[int] = set()  # ... the days read
+        self._by_day: dict[int, list[Member]] = {}  # ... by day
 
     @property
     def complete(self) -> bool:
@@ -145,8 +145,7 @@ class StoryLedger:
                 story = placed.get(join) or self.story_of(join) or join
             if story is None:
                 story = self._place(member, pool, placed)
-            placed[member.article_id] = story
-            pool[member.article_id] = member
+            self._keep(member, story)
         for i in range(0, len(members), self._batch):
             part = members[i : i + self._batch]
             self._col.upsert(
@@ -160,13 +159,14 @@ class StoryLedger:
     def _place(self, member: Member, pool: dict[str, Member], placed: dict[str, str]) -> str:
         """The story a new article joins (stories it bridges merge into the largest), from
         the articles of ``pool`` (``placed``: their stories)."""
-        near = [m for m in pool.values() if in_window(member, m)]
+        near = self._dated(member.day, WINDOW_DAYS) if member.day else list(pool.values())
         if not member.day:  # undated: close to any, so the nearest of all are asked for
             near += [m for m in self._nearest(member, placed) if m.article_id not in pool]
         near.sort(key=lambda m: -float(m.vector @ member.vector))
 
         def told(story: str) -> list[Member]:
-            return [m for m in pool.values() if placed[m.article_id] == story and recent(member, m)]
+            around = self._dated(member.day, STORY_DAYS) if member.day else pool.values()
+            return [m for m in around if placed[m.article_id] == story]
 
         linked = linked_stories(member, near[:CANDIDATES], placed.__getitem__, told)
         if len(linked) > 1:
@@ -193,10 +193,22 @@ class StoryLedger:
         for lo, hi in spans:
             where = {DAY: 0} if hi == 0 else _days_between(lo, hi)
             for member, story in self._read(where):
-                self._pool[member.article_id] = member
-                self._stories[member.article_id] = story
+                self._keep(member, story)
         self._read_days |= wanted
         return self._pool, self._stories
+
+    def _keep(self, member: Member, story: str) -> None:
+        if member.article_id not in self._pool:
+            self._by_day.setdefault(member.day, []).append(member)
+        self._pool[member.article_id] = member
+        self._stories[member.article_id] = story
+
+    def _dated(self, day: int, days: int) -> list[Member]:
+        """The kept articles dated within ``days`` of ``day``, and the undated ones."""
+        found = list(self._by_day.get(0, []))
+        for d in range(day - days, day + days + 1):
+            found += self._by_day.get(d, []) if d else []
+        return [m for m in found if m.article_id in self._pool]
 
     def _nearest(self, member: Member, placed: dict[str, str]) -> list[Member]:
         """The stored articles nearest ``member`` whatever their day (their stories into
