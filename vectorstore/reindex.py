@@ -32,6 +32,7 @@ def reindex(
     from tqdm.auto import tqdm
 
     bar = tqdm(total=store.count(), unit="chunk", disable=not progress, dynamic_ncols=True)
+    store.story_ledger().mark_complete(False)  # killed before the regroup: done at a write
     try:
         done = _reindex(store, on_progress, bar, page)
     finally:

@@ -12,13 +12,14 @@ merge, never of the store).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
+from .chroma import store_errors
 from .story_links import (
     CANDIDATES,
     STORY_DAYS,
@@ -29,6 +30,7 @@ from .story_links import (
     linked_stories,
 )
 
+_T = TypeVar("_T")
 SUFFIX = ".stories"
 GROUPED = "grouped"  # the ledger's metadata: every stored article is in it
 # a record's day (ordinal): a key of its own, for Chroma's metadata index holds every
@@ -98,18 +100,34 @@ def ledger_name(name: str) -> str:
 class StoryLedger:
     """The stories of the collection ``name`` of ``client``."""
 
-    def __init__(self, client: Any, name: str) -> None:
-        self._col = client.get_or_create_collection(
-            ledger_name(name),
-            embedding_function=None,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={GROUPED: False},  # a new ledger: the store's articles not grouped yet
-        )
+    def __init__(self, client: Any, name: str, location: str = "") -> None:
+        self._client, self._name = client, name
+        self.location = location  # for errors (``store_errors``)
+        self._col = self._open()
         self._batch = max(1, int(client.get_max_batch_size()))
         self._pool: dict[str, Member] = {}  # stored articles read (and placed) so far
         self._stories: dict[str, str] = {}  # ... their stories
         self._read_days: set[int] = set()  # ... the days read
         self._by_day: dict[int, list[Member]] = {}  # ... by day
+
+    def _open(self) -> Any:
+        return self._client.get_or_create_collection(
+            ledger_name(self._name),
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={GROUPED: False},  # a new ledger: the store's articles not grouped yet
+        )
+
+    def _reading(self, read: Callable[[], _T]) -> _T:
+        """``read()``, again on the collection opened anew if another process dropped and
+        made it again (a regrouping, a reindex) since this one opened it."""
+        try:
+            return read()
+        except Exception as exc:
+            if type(exc).__name__ != "NotFoundError" and "does not exist" not in str(exc):
+                raise
+            self._col = self._open()
+            return read()
 
     @property
     def complete(self) -> bool:
@@ -117,8 +135,8 @@ class StoryLedger:
         regrouping that was killed, has not)."""
         return bool((self._col.metadata or {}).get(GROUPED))
 
-    def mark_complete(self) -> None:
-        self._col.modify(metadata={GROUPED: True})
+    def mark_complete(self, complete: bool = True) -> None:
+        self._col.modify(metadata={GROUPED: complete})
 
     def __len__(self) -> int:
         return int(self._col.count())
@@ -260,16 +278,25 @@ class StoryLedger:
 
     # -- reading ------------------------------------------------------------------------
 
+    @store_errors
     def stories(self, since: date | None = None, limit: int | None = None) -> list[StoryRecord]:
+        return self._reading(lambda: self._stories_since(since, limit))
+
+    def _stories_since(self, since: date | None, limit: int | None) -> list[StoryRecord]:
         """The stories with an article dated ``since`` or later (all when None), latest
         first, each whole (its earlier articles too)."""
         where = {DAY: {"$gte": since.toordinal()}} if since else None
         recent = self._all(where, vectors=False)
-        stories = self.by_ids(list(dict.fromkeys(str(m.get("story")) for _, m, _ in recent)))
-        stories.sort(key=lambda s: (s.articles[-1].date, len(s.articles)), reverse=True)
+        stories = self._by_ids(list(dict.fromkeys(str(m.get("story")) for _, m, _ in recent)))
+        stories.sort(key=lambda s: (max(a.date for a in s.articles), len(s.articles)), reverse=True)
         return stories[:limit] if limit is not None else stories
 
+    @store_errors
     def by_ids(self, story_ids: Sequence[str]) -> list[StoryRecord]:
+        """These stories, whole (their articles in time order)."""
+        return self._reading(lambda: self._by_ids(story_ids))
+
+    def _by_ids(self, story_ids: Sequence[str]) -> list[StoryRecord]:
         found: dict[str, list[Told]] = defaultdict(list)
         for i in range(0, len(story_ids), 500):
             part = list(story_ids[i : i + 500])
@@ -280,12 +307,15 @@ class StoryLedger:
             for sid, arts in found.items()
         ]
 
+    @store_errors
     def story_of(self, article_id: str) -> str | None:
-        found = self._col.get(ids=[article_id], include=["metadatas"])
+        found = self._reading(lambda: self._col.get(ids=[article_id], include=["metadatas"]))
         return str(found["metadatas"][0].get("story")) if found["ids"] else None
 
+    @store_errors
     def articles_of(self, story_id: str) -> list[str]:
-        return [str(cid) for cid in self._col.get(where={"story": story_id}, include=[])["ids"]]
+        found = self._reading(lambda: self._col.get(where={"story": story_id}, include=[]))
+        return [str(cid) for cid in found["ids"]]
 
     def _all(self, where: dict[str, Any] | None, vectors: bool) -> list[tuple[str, dict, Any]]:
         include = ["metadatas", "embeddings"] if vectors else ["metadatas"]

@@ -126,7 +126,8 @@ class Writes:
         batch_texts: dict[str, str] = {}  # articles stored by this batch: their texts
 
         def add(article: Article, chunks: Sequence[Chunk], extra: dict[str, str | int]) -> None:
-            ids = [f"{article.id}-{article.content_hash[:12]}-{c.index}" for c in chunks]
+            tag = "a" if COPY_OF in extra else ""  # a copy's additions: ids of their own
+            ids = [f"{article.id}-{article.content_hash[:12]}-{tag}{c.index}" for c in chunks]
             keep.update(ids)
             new_ids.extend(ids)
             texts.extend(c.text for c in chunks)
@@ -145,7 +146,8 @@ class Writes:
                 keep.update(cid for cid, _ in old)
                 continue
             mh = signature(article.text)
-            if not old or old[0][1].get(COPY_OF):  # new (or a copy): a syndicated copy?
+            was_copy = any(meta.get(COPY_OF) for _, meta in old)  # stored: only its additions
+            if not old or was_copy:  # new (or a copy): a syndicated copy?
                 copies = copies or self._copies()
                 original = copies.original_of(article.id, mh)
                 if original is not None:
@@ -154,9 +156,11 @@ class Writes:
                     adds = self._additions(article, original, batch_texts)
                     if adds:
                         add(article, adds, {COPY_OF: original})
+                    elif was_copy:  # it adds nothing now: no article of its own any more
+                        self.story_ledger().remove([article.id])
                     continue
                 copies.add(article.id, mh)
-            statuses.append("updated" if old else "added")
+            statuses.append("updated" if old and not was_copy else "added")
             batch_texts[article.id] = article.text
             add(article, chunks, {"minhash": encode(mh)})
 
@@ -170,12 +174,13 @@ class Writes:
                     metadatas=metas[i:j],
                     embeddings=vectors[i:j],
                 )
-            self._group(leads, len(new_ids))
         # an updated article's old chunks go when the run is recorded, not now: until the
         # chunk index holds the new ones, readers answer from the old ones
         self._run_stale.extend(
             cid for group in stored.values() for cid, _ in group if cid not in keep
         )
+        if texts:
+            self._group(leads, len(new_ids))
         for original, records in folded.items():
             self.record_copies(original, records)
         if texts or self._run_stale or folded:
@@ -203,7 +208,7 @@ class Writes:
         original is still stored (else the copy is ingested whole: it is promoted)."""
         if not old or not all(cid.startswith(prefix) for cid, _ in old):
             return False
-        original = str(old[0][1].get(COPY_OF) or "")
+        original = next((str(m[COPY_OF]) for _, m in old if m.get(COPY_OF)), "")
         return bool(original) and bool(
             self._col.get(where={"article_id": original}, limit=1, include=[])["ids"]
         )
@@ -225,7 +230,7 @@ class Writes:
     def story_ledger(self) -> StoryLedger:
         """This store's stories (kept beside its chunks)."""
         if self._ledger is None or self._ledger[0] is not self._client:
-            self._ledger = (self._client, StoryLedger(self._client, self.name))
+            self._ledger = (self._client, StoryLedger(self._client, self.name, self.location))
         return self._ledger[1]
 
     def regroup(self, batch: int = 64) -> int:
@@ -247,14 +252,17 @@ class Writes:
             ledger.mark_complete()  # only now: a regrouping killed before is done again
             return len(leads)
 
-    def _leads(self) -> Iterator[tuple[Lead, str]]:
-        """Every stored article's lead, with the original it copies ("" if none)."""
+    def _leads(self) -> list[tuple[Lead, str]]:
+        """Every stored article's lead, with the original it copies ("" if none); of an
+        article updated by the run under way (its old chunks not removed yet), the new."""
+        newest: dict[str, tuple[int, Lead, str]] = {}
         for found in self.pages(["documents", "metadatas"], where={"chunk_index": 0}):
             for doc, meta in zip(found["documents"] or [], found["metadatas"] or [], strict=True):
-                yield (
-                    lead_of(dict(meta or {}), str(doc or "")),
-                    str((meta or {}).get(COPY_OF) or ""),
-                )
+                meta = dict(meta or {})
+                lead, run = lead_of(meta, str(doc or "")), int(meta.get(SEQ) or 0)
+                if lead.article_id not in newest or run >= newest[lead.article_id][0]:
+                    newest[lead.article_id] = (run, lead, str(meta.get(COPY_OF) or ""))
+        return [(lead, original) for _, lead, original in newest.values()]
 
     def _copies(self) -> Copies:
         """The stored articles' signatures for copy detection, read once per write run (a

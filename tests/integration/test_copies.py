@@ -127,3 +127,23 @@ def test_a_copy_keeps_what_only_it_says_searchable_and_cited(tmp_path: Path) -> 
     assert promoted and promoted[0].chunks >= 1
     texts = " ".join(p.text for p in bot.passages("lantern festival crowds parade", 6))
     assert "evening parade" in texts and "Blue Heron" in texts
+
+
+def test_a_copy_with_one_added_passage_is_promoted_whole(tmp_path: Path) -> None:
+    """A one-chunk original and a copy adding one paragraph: the copy's addition is one
+    chunk, as the whole copy would be — still told apart when the original goes."""
+    bot = Assistant(Settings(store_dir=tmp_path / "store"))
+    first, second = _festival(tmp_path / "in")
+    assert bot.ingest([first, second]).folded == 1
+    [copy] = bot.find("https://courier.example/lanterns")
+    additions = bot.store._col.get(where={"article_id": copy.id}, include=["metadatas"])
+    assert all(cid.split("-")[-1].startswith("a") for cid in additions["ids"])
+    original = bot.find("https://gazette.example/lanterns")[0]
+    assert bot.remove(original.id) > 0  # promotes the copy, read again from its file
+    [promoted] = bot.find("https://courier.example/lanterns")
+    stored = bot.store._col.get(where={"article_id": promoted.id}, include=["metadatas"])
+    assert not any(m.get("copy_of") for m in stored["metadatas"])  # whole now, no copy
+    texts = " ".join(p.text for p in bot.passages("evening parade repeated next year", 4))
+    assert "evening parade" in texts  # the shared sentences came back with it
+    [story] = bot.stories()
+    assert [a.source for a in story.articles] == ["courier"]

@@ -106,7 +106,8 @@ def test_a_question_scoped_to_a_story_cites_only_its_articles(summit: Assistant)
     assert scoped and {p.article_id for p in scoped} <= ids
     for mode in ("dense", "bm25"):  # each side filters by itself
         summit.settings.retrieval_mode = mode  # type: ignore[misc]
-        assert {p.article_id for p in summit.passages(question, 6, story=lanterns.id)} <= ids
+        found = {p.article_id for p in summit.passages(question, 6, story=lanterns.id)}
+        assert found and found <= ids
     answer = summit.ask(question, remember=False, filters=Filters(story=lanterns.id))
     assert answer.citations and {c.article_id for c in answer.citations} <= ids
     with pytest.raises(QuestionError, match="no stored story"):
