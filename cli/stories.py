@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import date, timedelta
 
 from qa import Assistant
@@ -34,6 +35,12 @@ def cmd_stories(args: argparse.Namespace) -> int:
         print(f"no story has an article dated since {start}" if start else "no stories yet")
     else:
         print(inert("\n".join(s.line() for s in found)))
+    if not bot.stories_grouped:
+        print(
+            "note: some stored articles are in no story yet (stored before stories): "
+            "`article-qa stories --regroup` groups them (the next ingest or sync does too)",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -370,6 +370,12 @@ class Assistant:
         later (all when None), latest first, at most ``limit``."""
         return stories(self.store, since, limit)
 
+    @property
+    def stories_grouped(self) -> bool:
+        """Whether every stored article is in a story (a store made before stories is not,
+        until its next write or ``regroup``)."""
+        return self.store.count() == 0 or self.store.story_ledger().complete
+
     def regroup(self) -> int:
         """Group every stored article into stories anew; returns how many were grouped."""
         self._check_writable()

@@ -121,3 +121,32 @@ def test_feedback_counts_and_exports_the_pages_votes(sample_store: Path, tmp_pat
     assert votes[0]["question"] == "What does Kim want from Russia?" and votes[0]["citations"]
     piped = cli("feedback", "--store", str(sample_store), "--export", "-")
     assert [json.loads(x)["vote"] for x in piped.stdout.splitlines()] == ["like", "dislike"]
+
+
+def test_stories_and_a_timeline_from_the_command_line(sample_store: Path, tmp_path: Path) -> None:
+    from tests.fixtures.summit import FOLLOW_UPS, OTHER_EVENT, write_articles
+
+    store = str(sample_store)
+    more = write_articles(tmp_path / "more", FOLLOW_UPS + OTHER_EVENT, "more")
+    assert cli("ingest", str(more), "--store", store).returncode == 0
+    listed = cli("stories", "--store", store)
+    assert listed.returncode == 0, listed.stderr
+    kim, lanterns = listed.stdout.splitlines()  # the latest first
+    assert "2023-09-11 – 2023-09-15  4 articles" in kim and "Lantern festival" in lanterns
+    recent = cli("stories", "--since", "3d", "--today", "2023-09-17", "--store", store)
+    assert recent.stdout.splitlines() == [kim]
+    as_json = json.loads(cli("stories", "--json", "--store", store).stdout)
+    assert [len(s["articles"]) for s in as_json] == [4, 2]
+    assert as_json[0]["outlets"] == ["Harbor Post", "Northern Wire", "Daily Meridian"]
+
+    told = cli("timeline", as_json[0]["id"], "--store", store)
+    assert told.returncode == 0, told.stderr
+    lines = told.stdout.split("\n\nSources:")[0].splitlines()
+    assert [line[:10] for line in lines] == ["2023-09-11", "2023-09-12", "2023-09-13", "2023-09-15"]
+    assert "[4] Kim Jong Un visits Russian fighter jet plant" in told.stdout
+    by_words = cli("timeline", "kim putin summit", "--store", store)
+    assert by_words.stdout == told.stdout
+    scoped = cli("ask", "What drew record crowds?", "--story", as_json[1]["id"], "--store", store)
+    assert "Riverside" in scoped.stdout and "Vostochny" not in scoped.stdout
+    unknown = cli("ask", "What happened?", "--story", "nosuchstory", "--store", store)
+    assert unknown.returncode == 2 and "no stored story has the id 'nosuchstory'" in unknown.stderr
