@@ -155,7 +155,10 @@ def test_reindex_killed_midway_then_rerun_completes(
     vectors = [np.asarray(v) for found in after.pages(["embeddings"]) for v in found["embeddings"]]
     assert len(vectors) == 120 and {v.shape for v in vectors} == {(128,)}
     names = {c.name for c in after.client.list_collections()}
-    assert names == {"articles"}  # no half-swapped or left-over collection
+    assert names == {"articles", "articles.stories"}  # no half-swapped or left-over one
+    ledger = after.story_ledger()  # the stories regrouped with the new model's leads
+    assert ledger.complete and len(ledger) > 0
+    assert {len(a.vector) for story in ledger.stories() for a in story.articles} == {128}
 
 
 def test_filtered_search_returns_what_chromas_where_returns(tmp_path: Path, embeddings) -> None:  # type: ignore[no-untyped-def]
