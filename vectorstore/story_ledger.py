@@ -286,8 +286,14 @@ class StoryLedger:
         """The stories with an article dated ``since`` or later (all when None), latest
         first, each whole (its earlier articles too)."""
         where = {DAY: {"$gte": since.toordinal()}} if since else None
-        recent = self._all(where, vectors=False)
-        stories = self._by_ids(list(dict.fromkeys(str(m.get("story")) for _, m, _ in recent)))
+        latest: dict[str, str] = {}  # story → its latest article's date, from metadata only
+        for _, meta, _ in self._all(where, vectors=False):
+            story, day = str(meta.get("story")), str(meta.get("date") or "")
+            latest[story] = max(latest.get(story, ""), day)
+        chosen = sorted(latest, key=lambda s: latest[s], reverse=True)
+        if limit is not None:  # only these are read whole
+            chosen = chosen[: max(limit * 2, limit + 20)]
+        stories = self._by_ids(chosen)
         stories.sort(key=lambda s: (max(a.date for a in s.articles), len(s.articles)), reverse=True)
         return stories[:limit] if limit is not None else stories
 
