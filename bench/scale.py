@@ -285,7 +285,10 @@ def measure(name: str, where: dict[str, str], base: Path, corpus: Path, args: An
         row |= server.ask("bench")
         usual = statistics.median(server.ask("one")["s"] for _ in range(7))
         row["question, usual ms"] = 1000 * usual
-        one = extra(base / "one" / name / str(row["chunks"]), 1, 50_000_000 + row["chunks"], 11)
+        # texts of their own at every size (a seed from the size): the same texts again would
+        # be syndicated copies of those written at the size before, and folded, not stored
+        one = extra(base / "one" / name / str(row["chunks"]), 1, 50_000_000 + row["chunks"],
+                    11_000_000 + row["chunks"])  # fmt: skip
         row["write 1 article, s"] = run_writer(where, [one], env)["s"]
         after = server.ask("one")
         row["next question after it, ms"] = 1000 * after["s"]
@@ -294,7 +297,7 @@ def measure(name: str, where: dict[str, str], base: Path, corpus: Path, args: An
             base / "many" / name / str(row["chunks"]),
             args.sync_articles,
             60_000_000 + row["chunks"],
-            12,
+            12_000_000 + row["chunks"],
         )
         row["sync N articles, s"] = run_writer(where, [many], env)["s"]
         row["next question after it, s"] = server.ask("one")["s"]
