@@ -154,3 +154,20 @@ def test_a_like_and_a_dislike_are_kept_beside_the_store(
     assert line["vote"] == "like" and line["question"] == "What does Kim want from Russia?"
     assert "satellites" in line["answer"] and line["citations"][0]["number"] == 1
     assert "North Korea" in line["citations"][0]["title"]
+
+
+def test_a_read_only_page_shows_no_way_to_write(
+    page_factory, sample_store: Path, tab: Page
+) -> None:  # type: ignore[no-untyped-def]
+    """The public demo's setting: the page answers, lists stories and tells timelines, and
+    offers no upload, no web add, no feed edits (its endpoints are gone too:
+    tests/integration/test_web_boundary.py)."""
+    demo = page_factory(store_dir=sample_store, read_only=True)
+    open_page(tab, demo.url)
+    expect(tab.get_by_text("Add articles", exact=True)).to_have_count(0)
+    expect(tab.get_by_text("Add from the web", exact=True)).to_have_count(0)
+    expect(tab.locator("#upload, #add, #web-url, #add-url, #sync")).to_have_count(0)
+    expect(tab.locator("#stories-panel")).to_be_visible()
+    ask(tab, "What has happened with Kim's visit to Russia?")
+    expect(last_answer(tab)).to_contain_text("2023-09-11", timeout=ANSWER_TIMEOUT)
+    assert demo.bot.count() > 0 and len(demo.bot.articles()) == 1  # nothing was written
