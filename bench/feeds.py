@@ -82,7 +82,7 @@ def _copies(stories: int) -> tuple[float, float, int, int]:
     from vectorstore.copies import Copies, signature
 
     rng = random.Random(7)
-    copies = Copies({})
+    copies = Copies()
     truth: dict[str, str | None] = {}
     found: dict[str, str | None] = {}
     days, things, mayors = (
@@ -118,9 +118,9 @@ def _copies(stories: int) -> tuple[float, float, int, int]:
             key = f"{i}-{n}"
             mh = signature(text)
             truth[key] = f"{i}-0" if n else None
-            found[key] = copies.original_of(key, mh)
+            found[key] = copies.original_of(key, mh, 0)
             if found[key] is None:
-                copies.add(key, mh)
+                copies.add(key, mh, 0)
     flagged = [k for k, v in found.items() if v is not None]
     right = [k for k in flagged if truth[k] is not None and found[k] == truth[k]]
     actual = [k for k, v in truth.items() if v is not None]

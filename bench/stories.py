@@ -157,14 +157,14 @@ def threshold_clusters(
 
 
 def minhash_folding(docs: Sequence[Doc], order: Sequence[int]) -> dict[str, str]:
-    copies = Copies({})
+    copies = Copies()
     labels = {}
     for i in order:
         d = docs[i]
         mh = signature(d.text)
-        original = copies.original_of(d.id, mh)
+        original = copies.original_of(d.id, mh, d.day)
         if original is None:
-            copies.add(d.id, mh)
+            copies.add(d.id, mh, d.day)
         labels[d.id] = labels.get(original, d.id) if original else d.id
     return labels
 

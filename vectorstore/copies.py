@@ -55,28 +55,43 @@ def decode(value: str) -> Any:
     return LeanMinHash(seed=1, hashvalues=values, scheme=SCHEME)
 
 
-class Copies:
-    """Finds the stored article a new one is a copy of (LSH over the stored signatures)."""
+COPY_DAYS = 7  # a copy runs within this many days of its original (undated: any day)
 
-    def __init__(self, stored: dict[str, str]) -> None:
-        """``stored``: article id → encoded signature."""
+
+class Copies:
+    """Finds the stored article a new one is a copy of (LSH over the stored signatures);
+    ``days`` says which days' stored articles it holds (ordinal days; 0: the undated;
+    ``everything``: all)."""
+
+    def __init__(self) -> None:
         from datasketch import MinHashLSH
 
         self.lsh = MinHashLSH(threshold=SIMILAR, num_perm=PERMUTATIONS)
         self.signatures: dict[str, Any] = {}
-        for article_id, value in stored.items():
-            self.add(article_id, decode(value))
+        self.dated: dict[str, int] = {}  # article id → its ordinal day (0: undated)
+        self.days: set[int] = set()
+        self.everything = False
 
-    def add(self, article_id: str, mh: Any) -> None:
+    def read(self, stored: dict[str, tuple[str, int]]) -> None:
+        """``stored``: article id → (encoded signature, ordinal day)."""
+        for article_id, (value, day) in stored.items():
+            self.add(article_id, decode(value), day)
+
+    def add(self, article_id: str, mh: Any, day: int) -> None:
         if article_id not in self.signatures:
             self.signatures[article_id] = mh
+            self.dated[article_id] = day
             self.lsh.insert(article_id, mh)
 
-    def original_of(self, article_id: str, mh: Any) -> str | None:
-        """The stored article this one copies (the most similar, at least ``SIMILAR``)."""
+    def original_of(self, article_id: str, mh: Any, day: int) -> str | None:
+        """The stored article this one (dated ``day``) copies: the most similar, at least
+        ``SIMILAR``, within ``COPY_DAYS`` of it (either undated: any)."""
         best, best_id = SIMILAR, None
         for other in self.lsh.query(mh):
-            if other != article_id and (j := self.signatures[other].jaccard(mh)) >= best:
+            when = self.dated[other]
+            if other == article_id or (day and when and abs(day - when) > COPY_DAYS):
+                continue
+            if (j := self.signatures[other].jaccard(mh)) >= best:
                 best, best_id = j, other
         return best_id
 

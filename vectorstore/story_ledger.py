@@ -26,6 +26,7 @@ from .story_links import (
     WINDOW_DAYS,
     Member,
     day_of,
+    day_runs,
     lead_text,
     linked_stories,
 )
@@ -201,14 +202,7 @@ class StoryLedger:
         undated ones), with their stories: read once per run of days not read before by
         this ledger (one write run's: a new run opens a new ledger)."""
         wanted = {d + i for d in days if d for i in range(-STORY_DAYS, STORY_DAYS + 1)} | {0}
-        missing = sorted(wanted - self._read_days)
-        spans: list[list[int]] = []
-        for day in missing:
-            if spans and day - spans[-1][1] <= 1:
-                spans[-1][1] = day
-            else:
-                spans.append([day, day])
-        for lo, hi in spans:
+        for lo, hi in day_runs(sorted(wanted - self._read_days)):
             where = {DAY: 0} if hi == 0 else _days_between(lo, hi)
             for member, story in self._read(where):
                 self._keep(member, story)

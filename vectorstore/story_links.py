@@ -51,6 +51,17 @@ def day_of(iso: str) -> int:
         return 0
 
 
+def day_runs(days: Sequence[int]) -> list[tuple[int, int]]:
+    """Sorted days as runs of consecutive days: (first, last) each."""
+    runs: list[list[int]] = []
+    for day in days:
+        if runs and day - runs[-1][1] <= 1:
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    return [(first, last) for first, last in runs]
+
+
 @dataclass(frozen=True, slots=True)
 class Member:
     """An article as the grouping sees it."""

@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
+from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from models import EmbeddingModel, wordpiece_fits
@@ -23,6 +24,7 @@ from .changes import CHUNKS, REVISION, SEQ, StoreState, log_removals, runs_betwe
 from .chroma import store_errors
 from .chunking import chunk_text
 from .copies import (
+    COPY_DAYS,
     COPY_OF,
     Copies,
     Known,
@@ -35,6 +37,7 @@ from .copies import (
 from .documents import Chunk, indexed_text
 from .sentences import sentence_spans
 from .story_ledger import Lead, StoryLedger, lead_of, ledger_name
+from .story_links import day_of, day_runs
 
 Status = Literal["added", "unchanged", "updated", "folded"]  # folded: a copy (copies.py)
 
@@ -148,8 +151,8 @@ class Writes:
             mh = signature(article.text)
             was_copy = any(meta.get(COPY_OF) for _, meta in old)  # stored: only its additions
             if not old or was_copy:  # new (or a copy): a syndicated copy?
-                copies = copies or self._copies()
-                original = copies.original_of(article.id, mh)
+                copies = copies or self._copies([day_of(a.date) for a, _ in items])
+                original = copies.original_of(article.id, mh, day_of(article.date))
                 if original is not None:
                     statuses.append("folded")
                     folded.setdefault(original, []).append(_copy_record(article))
@@ -159,7 +162,7 @@ class Writes:
                     elif was_copy:  # it adds nothing now: no article of its own any more
                         self.story_ledger().remove([article.id])
                     continue
-                copies.add(article.id, mh)
+                copies.add(article.id, mh, day_of(article.date))
             statuses.append("updated" if old and not was_copy else "added")
             batch_texts[article.id] = article.text
             add(article, chunks, {"minhash": encode(mh)})
@@ -264,20 +267,37 @@ class Writes:
                     newest[lead.article_id] = (run, lead, str(meta.get(COPY_OF) or ""))
         return [(lead, original) for _, lead, original in newest.values()]
 
-    def _copies(self) -> Copies:
-        """The stored articles' signatures for copy detection, read once per write run (a
-        local store's; on a server, once per batch): a big ingest's batches share them,
-        each batch adding its new ones, instead of each reading every stored one again."""
-        if self._copies_cache is None:
-            self._copies_cache = Copies(self._signatures())
-        return self._copies_cache
+    def _copies(self, days: Sequence[int]) -> Copies:
+        """The signatures of the stored articles a new article dated on one of ``days``
+        may copy — those within ``COPY_DAYS`` of it, and the undated (an undated new one:
+        all) — for copy detection. Kept while no other writer writes (a local store's, for
+        the writer process; on a server, for a batch): each day is read once."""
+        copies = self._copies_cache = self._copies_cache or Copies()
+        if copies.everything:
+            return copies
+        if any(not d for d in days):
+            copies.read(self._signatures({"chunk_index": 0}))
+            copies.everything = True
+            return copies
+        wanted = {d + i for d in days for i in range(-COPY_DAYS, COPY_DAYS + 1)} | {0}
+        for lo, hi in day_runs(sorted(wanted - copies.days)):
+            if hi == 0:
+                where: dict[str, Any] = {"$and": [{"chunk_index": 0}, {"day": 0}]}
+            else:
+                first, last = (day_number(date.fromordinal(d).isoformat()) for d in (lo, hi))
+                days_between = [{"day": {"$gte": first}}, {"day": {"$lte": last}}]
+                where = {"$and": [{"chunk_index": 0}, *days_between]}
+            copies.read(self._signatures(where))
+        copies.days |= wanted
+        return copies
 
-    def _signatures(self) -> dict[str, str]:
-        """Every stored article's MinHash, by article id (from its first chunk), read page
-        by page (one ``get`` of more than ~32,000 articles is more than SQLite takes)."""
+    def _signatures(self, where: dict[str, Any]) -> dict[str, tuple[str, int]]:
+        """The MinHash and day of every stored article ``where`` keeps (a first chunk's),
+        by article id, read page by page (one ``get`` of more than ~32,000 articles is
+        more than SQLite takes)."""
         return {
-            str(m["article_id"]): str(m["minhash"])
-            for found in self.pages(["metadatas"], where={"chunk_index": 0})
+            str(m["article_id"]): (str(m["minhash"]), day_of(str(m.get("date") or "")))
+            for found in self.pages(["metadatas"], where=where)
             for m in found["metadatas"] or []
             if m and m.get("minhash")
         }

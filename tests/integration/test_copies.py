@@ -147,3 +147,23 @@ def test_a_copy_with_one_added_passage_is_promoted_whole(tmp_path: Path) -> None
     assert "evening parade" in texts  # the shared sentences came back with it
     [story] = bot.stories()
     assert [a.source for a in story.articles] == ["courier"]
+
+
+def test_copies_are_looked_for_among_the_articles_of_the_days_around(tmp_path: Path) -> None:
+    """A copy runs within a week of its original: one a month later is an article of its
+    own; an undated one is compared with every stored article."""
+    bot = Assistant(Settings(store_dir=tmp_path / "store"))
+    folder = tmp_path / "in"
+    folder.mkdir()
+
+    def version(name: str, day: str) -> Path:
+        path = folder / f"{name}.json"
+        record = {"title": f"Velmar strike ({name})", "source": name, "text": STORY}
+        path.write_text(json.dumps(record | {"date": day, "url": f"https://{name}.example/v"}))
+        return path
+
+    assert bot.ingest([version("gazette", "2024-05-14")]).added == 1
+    assert bot.ingest([version("courier", "2024-05-19")]).folded == 1  # 5 days on: a copy
+    assert bot.ingest([version("herald", "")]).folded == 1  # undated: compared with all
+    later = bot.ingest([version("digest", "2024-06-20")])  # a month on: its own
+    assert (later.added, later.folded) == (1, 0)
