@@ -17,8 +17,9 @@ process** opens it and reports: how long it took to answer its first question (a
 starting), its retrieval p50/p95 with no filter, a one-week filter and a one-source filter,
 its resident memory; then, while it keeps serving, another process writes **one article**
 (about 12 chunks) and the serving process's next question is timed against its usual one;
-then another process syncs **1,000 articles** (N, ``--sync-articles``) into the store, timed
-against ingesting the same articles into an empty store. Disk per part (Chroma, keyword
+then another process syncs **1,000 articles** (N, ``--sync-articles``; dated in the
+corpus's last three days, as a feed sync's are) into the store, timed against ingesting the
+same articles into an empty store. Disk per part (Chroma, keyword
 index, rows) is read off the folders. Sizes are rounded up to whole files (2,000 articles).
 """
 
@@ -95,7 +96,7 @@ def generate(folder: Path, n_chunks: int, seed: int = 1) -> Path:
 
 
 def _write(out: Path, first: int, end: int, rng: random.Random, words: list[str],
-           common: list[str], start: date) -> None:  # fmt: skip
+           common: list[str], start: date, span: int = 730) -> None:  # fmt: skip
     with out.open("w", encoding="utf-8") as fh:
         for i in range(first, end):
             topic = rng.sample(words, 12)
@@ -106,7 +107,7 @@ def _write(out: Path, first: int, end: int, rng: random.Random, words: list[str]
                 sentences.append(" ".join(chosen).capitalize() + ".")
             record = {
                 "title": " ".join(topic[:6]).title(),
-                "date": (start + timedelta(days=rng.randrange(730))).isoformat(),
+                "date": (start + timedelta(days=rng.randrange(span))).isoformat(),
                 "source": rng.choice(SOURCES),
                 "url": f"https://news{i % 20}.example/{i}",
                 "text": "\n\n".join(" ".join(sentences[j : j + 5]) for j in range(0, 40, 5)),
@@ -116,13 +117,15 @@ def _write(out: Path, first: int, end: int, rng: random.Random, words: list[str]
 
 def extra(folder: Path, n_articles: int, first: int, seed: int) -> Path:
     """``n_articles`` more generated articles (numbered from ``first``: new URLs, so new
-    articles) as one JSON-lines file in ``folder``."""
+    articles) as one JSON-lines file in ``folder``, dated in the corpus's last three days
+    (a feed sync brings the newest articles)."""
     rng = random.Random(seed)
     syllables = ["ka", "lo", "mer", "tan", "vi", "sol", "dra", "pen", "qui", "ros", "el", "bu"]
     words = list({"".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(20000)})
     common = ["the", "of", "and", "said", "in", "on", "a", "to", "for", "after", "with"]
     folder.mkdir(parents=True, exist_ok=True)
-    _write(folder / "extra.jsonl", first, first + n_articles, rng, words, common, date(2023, 1, 1))
+    last_days = date(2023, 1, 1) + timedelta(days=727)
+    _write(folder / "extra.jsonl", first, first + n_articles, rng, words, common, last_days, 3)
     return folder
 
 
