@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .chroma import paged
+
 SEQ = "seq"  # chunk metadata: the run that stored it; collection metadata: the last finished run
 CHUNKS = "chunks"  # collection metadata: how many chunks the last finished run left
 REVISION = "revision"  # collection metadata: a new token for every finished run that changed it
@@ -95,11 +97,10 @@ def removed_between(client: Any, name: str, collection_id: str, after: int, upto
             {"collection": collection_id},
         ]
     }
-    removed: set[str] = set()
-    offset = 0
-    while True:
-        found = log.get(where=where, include=["documents"], limit=PAGE, offset=offset)
-        if not found["ids"]:
-            return removed
-        removed.update(str(d) for d in found["documents"] or [])
-        offset += len(found["ids"])
+    pages = paged(
+        lambda limit, offset: log.get(
+            where=where, include=["documents"], limit=limit, offset=offset
+        ),
+        PAGE,
+    )
+    return {str(d) for found in pages for d in found["documents"] or []}

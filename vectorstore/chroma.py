@@ -10,7 +10,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
@@ -163,6 +163,18 @@ _FAILURES = (
     ("database is locked", "another process holds it; try again in a moment"),
     ("malformed", "its files are damaged; restore a backup, or ingest again into a new folder"),
 )
+
+
+def paged(get: Callable[[int, int], Any], size: int) -> Iterator[Any]:
+    """Chroma's ``get`` results page by page: ``get(limit, offset)`` until one comes back
+    empty (one ``get`` of more than ~32,000 records is more than SQLite takes)."""
+    offset = 0
+    while True:
+        found = get(size, offset)
+        if not found["ids"]:
+            return
+        yield found
+        offset += len(found["ids"])
 
 
 def explain(exc: BaseException, location: str) -> StoreError:

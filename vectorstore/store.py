@@ -29,6 +29,7 @@ from .chroma import (
     finish_swap,
     import_chromadb,
     open_client,
+    paged,
     read_only_copy,
     remove_copy,
     store_errors,
@@ -268,13 +269,7 @@ class ArticleStore(OneWriter, Writes):
     ) -> Iterator[dict[str, Any]]:
         """Every stored chunk (that ``where`` keeps), ``size`` at a time, as Chroma's ``get``
         gives them."""
-        offset = 0
-        while True:
-            found = self._page(size, offset, list(include), where)
-            if not found["ids"]:
-                return
-            yield found
-            offset += len(found["ids"])
+        return paged(lambda limit, offset: self._page(limit, offset, list(include), where), size)
 
     @store_errors
     def _page(

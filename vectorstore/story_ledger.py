@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from .chroma import store_errors
+from .chroma import paged, store_errors
 from .story_links import (
     CANDIDATES,
     STORY_DAYS,
@@ -27,6 +27,7 @@ from .story_links import (
     Member,
     day_of,
     day_runs,
+    days_around,
     lead_text,
     linked_stories,
 )
@@ -201,7 +202,7 @@ class StoryLedger:
         """The stored articles dated within ``STORY_DAYS`` of any of ``days`` (and the
         undated ones), with their stories: read once per run of days not read before by
         this ledger (one write run's: a new run opens a new ledger)."""
-        wanted = {d + i for d in days if d for i in range(-STORY_DAYS, STORY_DAYS + 1)} | {0}
+        wanted = days_around(days, STORY_DAYS)
         for lo, hi in day_runs(sorted(wanted - self._read_days)):
             where = {DAY: 0} if hi == 0 else _days_between(lo, hi)
             for member, story in self._read(where):
@@ -320,11 +321,13 @@ class StoryLedger:
     def _all(self, where: dict[str, Any] | None, vectors: bool) -> list[tuple[str, dict, Any]]:
         include = ["metadatas", "embeddings"] if vectors else ["metadatas"]
         rows: list[tuple[str, dict, Any]] = []
-        offset = 0
-        while True:
-            found = self._col.get(where=where, include=include, limit=PAGE, offset=offset)
-            if not found["ids"]:
-                return rows
+        pages = paged(
+            lambda limit, offset: self._col.get(
+                where=where, include=include, limit=limit, offset=offset
+            ),
+            PAGE,
+        )
+        for found in pages:
             embeddings = found["embeddings"] if vectors else [None] * len(found["ids"])
             rows += [
                 (str(cid), dict(m or {}), v)
@@ -332,7 +335,7 @@ class StoryLedger:
                     found["ids"], found["metadatas"] or [], embeddings, strict=True
                 )
             ]
-            offset += len(found["ids"])
+        return rows
 
 
 def _days_between(first: int, last: int) -> dict[str, Any]:

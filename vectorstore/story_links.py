@@ -19,7 +19,7 @@ cosine were tried there and did not help at the precision wanted: not used.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -49,6 +49,11 @@ def day_of(iso: str) -> int:
         return date.fromisoformat(iso[:10]).toordinal()
     except ValueError:
         return 0
+
+
+def days_around(days: Iterable[int], reach: int) -> set[int]:
+    """Every day within ``reach`` of one of the dated ``days``, and 0 (the undated)."""
+    return {d + i for d in days if d for i in range(-reach, reach + 1)} | {0}
 
 
 def day_runs(days: Sequence[int]) -> list[tuple[int, int]]:

@@ -37,7 +37,7 @@ from .copies import (
 from .documents import Chunk, indexed_text
 from .sentences import sentence_spans
 from .story_ledger import Lead, StoryLedger, lead_of, ledger_name
-from .story_links import day_of, day_runs
+from .story_links import day_of, day_runs, days_around
 
 Status = Literal["added", "unchanged", "updated", "folded"]  # folded: a copy (copies.py)
 
@@ -200,11 +200,14 @@ class Writes:
                 self.regroup()
                 return
             ledger.mark_complete()  # a new store
-        vectors = self.embeddings.embed_documents([lead.text for lead, _ in leads])
-        ledger.add(
-            [(lead, v, original) for (lead, original), v in zip(leads, vectors, strict=True)]
-        )
+        self._add_leads(ledger, leads)
         self.grouping_seconds += time.perf_counter() - started
+
+    def _add_leads(self, ledger: StoryLedger, leads: Sequence[tuple[Lead, str]]) -> None:
+        """Embed these leads and put their articles in stories (each with the original it
+        copies, or "")."""
+        vectors = self.embeddings.embed_documents([lead.text for lead, _ in leads])
+        ledger.add([(lead, v, orig) for (lead, orig), v in zip(leads, vectors, strict=True)])
 
     def _same_copy(self, old: Sequence[tuple[str, dict]], prefix: str) -> bool:
         """``old`` are a copy's additions (``copies.new_runs``) from this very text, and its
@@ -247,11 +250,7 @@ class Writes:
             # originals first, oldest first; then copies' additions, each to its original's
             leads = sorted(self._leads(), key=lambda x: (bool(x[1]), x[0].date, x[0].article_id))
             for i in range(0, len(leads), batch):
-                part = leads[i : i + batch]
-                vectors = self.embeddings.embed_documents([lead.text for lead, _ in part])
-                ledger.add(
-                    [(lead, v, original) for (lead, original), v in zip(part, vectors, strict=True)]
-                )
+                self._add_leads(ledger, leads[i : i + batch])
             ledger.mark_complete()  # only now: a regrouping killed before is done again
             return len(leads)
 
@@ -279,7 +278,7 @@ class Writes:
             copies.read(self._signatures({"chunk_index": 0}))
             copies.everything = True
             return copies
-        wanted = {d + i for d in days for i in range(-COPY_DAYS, COPY_DAYS + 1)} | {0}
+        wanted = days_around(days, COPY_DAYS)
         for lo, hi in day_runs(sorted(wanted - copies.days)):
             if hi == 0:
                 where: dict[str, Any] = {"$and": [{"chunk_index": 0}, {"day": 0}]}
