@@ -23,3 +23,12 @@ def test_filters_are_one_checked_type_for_every_way_in() -> None:
         Filters.from_text(date_to="31/12/2023")
     with pytest.raises(QuestionError, match="unknown filter since; use date_from"):
         Filters.of(None, since=date(2023, 1, 1))
+
+
+@pytest.mark.parametrize("story", ["x" * 65, 42, ["52cfb77acb4cbd1a"], {"$ne": ""}])
+def test_a_story_filter_is_a_short_id_or_a_clear_error(story: object) -> None:
+    """What a hand-made page event or an API caller may send as the story to search in."""
+    with pytest.raises(QuestionError, match="story must be a story id"):
+        Filters(story=story)  # type: ignore[arg-type]
+    assert Filters(story="  52cfb77acb4cbd1a ").story == "52cfb77acb4cbd1a"
+    assert Filters.from_text(story=None).story == ""
