@@ -189,7 +189,10 @@ class ChunkIndex:
         """The runs since ``meta``'s, added; None when the result disagrees with the store's
         count of chunks (a write the numbering missed: the caller builds instead)."""
         removed = self.store.removed_between(meta["seq"], state.seq)
-        pages = self.store.stored_between(meta["seq"], state.seq)
+        in_hand = self.store.run_in_hand(meta["seq"], state.seq)  # the writer's own run
+        pages = (
+            in_hand if in_hand is not None else self.store.stored_between(meta["seq"], state.seq)
+        )
         update = _Update(self.folder, meta, state)
         update.apply(removed, pages, self._segments(meta))
         if update.live != state.chunks or update.keyword_count != state.chunks:
@@ -201,7 +204,11 @@ class ChunkIndex:
                 state.chunks,
             )
             return None
-        return update.save(builds=meta.get("builds", 0), catch_ups=meta.get("catch_ups", 0) + 1)
+        return update.save(
+            builds=meta.get("builds", 0),
+            catch_ups=meta.get("catch_ups", 0) + 1,
+            handed_over=meta.get("handed_over", 0) + (in_hand is not None),
+        )
 
     def _build(self, meta: dict[str, Any] | None, state: StoreState) -> dict[str, Any]:
         """Every chunk of the store's finished runs, indexed anew."""
@@ -214,7 +221,11 @@ class ChunkIndex:
         )
         update.apply(set(), pages, [])
         builds = (meta or {}).get("builds", 0) + 1
-        return update.save(builds=builds, catch_ups=(meta or {}).get("catch_ups", 0))
+        return update.save(
+            builds=builds,
+            catch_ups=(meta or {}).get("catch_ups", 0),
+            handed_over=(meta or {}).get("handed_over", 0),
+        )
 
     def _segments(self, meta: dict[str, Any]) -> list[Segment]:
         """The segments ``meta`` names: those loaded already as they are, the rest (or
@@ -229,7 +240,8 @@ class ChunkIndex:
 
     def stats(self) -> dict[str, Any]:
         """What the saved index says of itself: its run, chunks, segments, and how many
-        times it was built from every chunk and caught up with a write."""
+        times it was built from every chunk and caught up with a write (of those, how
+        many from the chunks the writer handed over rather than read back)."""
         try:
             meta = _read_meta(self.folder) or {}
         except DAMAGED:
@@ -240,6 +252,7 @@ class ChunkIndex:
             "segments": len(meta.get("segments", [])),
             "builds": meta.get("builds", 0),
             "catch_ups": meta.get("catch_ups", 0),
+            "handed_over": meta.get("handed_over", 0),
         }
 
     # -- searching ----------------------------------------------------------------------------

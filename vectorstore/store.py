@@ -287,6 +287,12 @@ class ArticleStore(OneWriter, Writes):
         include = ["documents", "metadatas", "embeddings"]
         return self.pages(include, where=runs_between(after, upto))
 
+    def run_in_hand(self, after: int, upto: int) -> list[dict[str, Any]] | None:
+        """What ``stored_between`` would read, when it is exactly the run this process has
+        just written and still holds (``run_chunks``): the writer hands it over to its
+        chunk index instead of reading it back. None otherwise."""
+        return self._run_chunks.pages(after, upto)
+
     @store_errors
     def removed_between(self, after: int, upto: int) -> set[str]:
         """The chunk ids write runs ``after+1 .. upto`` removed."""

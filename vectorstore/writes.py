@@ -35,6 +35,7 @@ from .copies import (
     with_copies,
 )
 from .documents import Chunk, indexed_text
+from .run_chunks import RunChunks
 from .sentences import sentence_spans
 from .story_ledger import Lead, StoryLedger, lead_of, ledger_name
 from .story_links import day_of, day_runs, days_around
@@ -84,6 +85,7 @@ class Writes:
     _run_seq: int = 0  # the number of the write run under way (``changes``)
     _run_changed: bool = False
     _run_stale: list[str]  # chunks of updated articles, removed when the run is recorded
+    _run_chunks: RunChunks = RunChunks(0, complete=False)  # what the run stored, in hand
     _ledger: tuple[Any, StoryLedger] | None = None  # (the client it was opened with, it)
     grouping_seconds: float = 0.0  # spent putting articles in stories (leads embedded too)
 
@@ -177,6 +179,7 @@ class Writes:
                     metadatas=metas[i:j],
                     embeddings=vectors[i:j],
                 )
+                self._run_chunks.stored(new_ids[i:j], texts[i:j], metas[i:j], vectors[i:j])
         # an updated article's old chunks go when the run is recorded, not now: until the
         # chunk index holds the new ones, readers answer from the old ones
         self._run_stale.extend(
@@ -347,6 +350,9 @@ class Writes:
         self._run_seq = self.state().seq + 1
         self._run_changed = False
         self._run_stale = []
+        # its chunks are kept in hand for the chunk index, unless a killed run's share its number
+        leftovers = self._col.get(where={SEQ: self._run_seq}, limit=1, include=[])["ids"]
+        self._run_chunks = RunChunks(self._run_seq, complete=not leftovers)
         self._ledger = None  # stories read afresh: another writer may have written since
 
     def finish_run(self) -> None:
@@ -376,9 +382,13 @@ class Writes:
         self._col.modify(metadata=self._meta)
         self._run_changed = False
         self.note_current()  # its own run: this client holds it
-        self.after_write()
+        try:
+            self.after_write()
+        finally:
+            self._run_chunks = RunChunks(0, complete=False)
 
     def _delete(self, ids: Sequence[str]) -> None:
         log_removals(self._client, self.name, str(self._col.id), ids, self._run_seq)
+        self._run_chunks.removed(ids)
         for i in range(0, len(ids), self._max_batch):
             self._col.delete(ids=list(ids[i : i + self._max_batch]))

@@ -138,6 +138,8 @@ def test_a_page_answers_from_a_new_article_without_rebuilding(
     assert added >= 8
     # one catch-up, no build; one new segment holding exactly the new article's chunks
     assert after["builds"] == 1 and after["catch_ups"] == before["catch_ups"] + 1
+    # from the chunks the writer had in hand, not read back from Chroma
+    assert after["handed_over"] == before["handed_over"] + 1
     new = [s for s in after["segments"] if s not in before["segments"]]
     assert len(new) == 1 and new[0]["deleted"] is None
     assert len(np.load(folder / f"{new[0]['name']}.ids.npy")) == added
