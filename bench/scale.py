@@ -48,6 +48,8 @@ from langchain_core.embeddings import Embeddings
 DIM = 384
 SOURCES = [f"Source {chr(65 + i)}" for i in range(20)]
 CHUNKS_PER_ARTICLE = 12  # 40 sentences of made-up words: the chunker makes about twelve
+CHROMA_SERVER: list[subprocess.Popen] = []  # the `chroma run` process, when there is one
+PORT = 8765  # its port
 
 
 class WordVectors(Embeddings):
@@ -129,11 +131,19 @@ def extra(folder: Path, n_articles: int, first: int, seed: int) -> Path:
     return folder
 
 
-def rss_mb(pid: int | str = "self") -> float:
+def rss_mb(pid: int | str = "self", kind: str = "VmRSS") -> float:
+    """Resident MB of a process: all of it (``VmRSS``), or its anonymous memory
+    (``RssAnon``: what it allocated) or mapped files' pages (``RssFile``: the chunk index's
+    memory-mapped rows among them, pages the kernel can drop and read again)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{kind}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def rss_parts(pid: int | str = "self") -> str:
+    """``anonymous + files`` MB, for the table."""
+    return f"{rss_mb(pid, 'RssAnon'):.0f} + {rss_mb(pid, 'RssFile'):.0f}"
 
 
 def pct(values: list[float], q: float) -> float:
@@ -160,7 +170,8 @@ def serve(where: dict[str, str], corpus: Path, n_questions: int) -> None:
     retriever = Retriever(open_store(where))
     questions = _questions(corpus, n_questions)
     retriever.search(Search(questions[0], 6, news=False))
-    say({"first answer s": time.perf_counter() - started, "RSS loaded MB": rss_mb()})
+    say({"first answer s": time.perf_counter() - started, "RSS loaded MB": rss_mb(),
+         "RSS loaded, anonymous + files MB": rss_parts()})  # fmt: skip
     runs = {
         "unfiltered": lambda d: Filters(),
         "one week": lambda d: Filters(date_from=d, date_to=d + timedelta(days=6)),
@@ -179,7 +190,8 @@ def serve(where: dict[str, str], corpus: Path, n_questions: int) -> None:
                     seconds.append(time.perf_counter() - t)
                 out[f"{name} p50 ms"] = 1000 * statistics.median(seconds)
                 out[f"{name} p95 ms"] = 1000 * pct(seconds, 0.95)
-            say(out | {"RSS after questions MB": rss_mb()})
+            say(out | {"RSS after questions MB": rss_mb(),
+                       "RSS after questions, anonymous + files MB": rss_parts()})  # fmt: skip
         elif command == "one":
             t = time.perf_counter()
             retriever.search(Search(questions[1], 6, news=False))
@@ -281,10 +293,19 @@ def measure(name: str, where: dict[str, str], base: Path, corpus: Path, args: An
     row: dict[str, Any] = {"chunks": store.count()}
     del store
     gc.collect()
+    if "url" in where and not (index_dir / "meta.json").exists():
+        # no index on this machine yet (a server store grown elsewhere): the first page
+        # process builds it from the server, as on a new machine
+        replica = Server(where, corpus, 1, env)
+        row["replica on a new machine: first answer, s"] = replica.ready["first answer s"]
+        replica.close()
     server = Server(where, corpus, args.questions, env)
     try:
         row["replica: first answer, s"] = server.ready["first answer s"]
         row["serving RSS loaded MB"] = server.ready["RSS loaded MB"]
+        row["serving RSS loaded, anonymous + files MB"] = server.ready[
+            "RSS loaded, anonymous + files MB"
+        ]
         row |= server.ask("bench")
         usual = statistics.median(server.ask("one")["s"] for _ in range(7))
         row["question, usual ms"] = 1000 * usual
@@ -304,11 +325,17 @@ def measure(name: str, where: dict[str, str], base: Path, corpus: Path, args: An
         )
         row["sync N articles, s"] = run_writer(where, [many], env)["s"]
         row["next question after it, s"] = server.ask("one")["s"]
-        row["index: builds / catch-ups"] = f"{after['builds']} / {after['catch_ups']}"
+        row["index: builds / catch-ups (of them handed over by the writer)"] = (
+            f"{after['builds']} / {after['catch_ups']} ({after['handed_over']})"
+        )
         row["serving RSS after all MB"] = rss_mb(server.proc.pid)
+        row["serving RSS after all, anonymous + files MB"] = rss_parts(server.proc.pid)
+        if CHROMA_SERVER and "url" in where:
+            row["Chroma server RSS after all MB"] = rss_mb(CHROMA_SERVER[0].pid)
     finally:
         server.close()
-    if "url" in where and row["chunks"] <= args.new_machine_up_to:
+    new_machine = "replica on a new machine: first answer, s" not in row
+    if "url" in where and new_machine and row["chunks"] <= args.new_machine_up_to:
         # a replica on a machine of its own: no index in its cache yet, built from the server
         fresh = {**env, "XDG_CACHE_HOME": str(base / "cache-new" / str(row["chunks"]))}
         replica = Server(where, corpus, 1, fresh)
@@ -328,6 +355,23 @@ def measure(name: str, where: dict[str, str], base: Path, corpus: Path, args: An
     return row
 
 
+def start_chroma(base: Path, from_local: bool) -> None:
+    """A `chroma run` server over ``base/server`` — with ``from_local``, a copy of the local
+    store's Chroma files (those of the local runs just measured), made once."""
+    if from_local and not (base / "server").exists():
+        shutil.copytree(
+            base / "store", base / "server",
+            ignore=shutil.ignore_patterns("chunk-index", "*.lock", "*.holder", "feeds*"),
+        )  # fmt: skip
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "chroma"), "run", "--path", str(base / "server"),
+         "--host", "127.0.0.1", "--port", str(PORT)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    CHROMA_SERVER.append(server)
+    time.sleep(8)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="40000,200000,1000000", help="chunks, comma-separated")
@@ -339,6 +383,12 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--server", action="store_true", help="a Chroma server too")
     parser.add_argument("--server-only", action="store_true", help="the Chroma server only")
+    parser.add_argument(
+        "--server-from-local", action="store_true",
+        help="the server serves a copy of the local store's Chroma files (kept with --keep) "
+        "instead of growing a store of its own: with --server-only, a million chunks are "
+        "grown once",
+    )  # fmt: skip
     parser.add_argument("--keep", type=Path, help="build (or reuse) the stores here")
     parser.add_argument("--json", type=Path, default=Path("bench/results/scale.json"))
     parser.add_argument("--serve", help=argparse.SUPPRESS)
@@ -361,30 +411,26 @@ def main() -> None:
     places: list[tuple[str, dict[str, str], Path, Path | None]] = [
         ("local", {"path": str(base / "store")}, base / "store" / "chunk-index", base / "store")
     ]
-    server = None
     if args.server_only:
         places, args.server = [], True
     if args.server:
-        port = 8765
-        server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "chroma"), "run", "--path", str(base / "server"),
-             "--host", "127.0.0.1", "--port", str(port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        time.sleep(8)
-        url = f"http://127.0.0.1:{port}"
+        url = f"http://127.0.0.1:{PORT}"
         safe = "".join(ch if ch.isalnum() else "_" for ch in url)
         cache = base / "cache" / "article-qa" / "servers" / safe / "chunk-index"
         places.append(("server", {"url": url}, cache, base / "server"))
     results: dict[str, dict[str, Any]] = {}
     try:
         for name, where, index_dir, chroma_dir in places:
+            if "url" in where:
+                start_chroma(base, args.server_from_local)
             done = 0
             for size in sizes:
                 upto = min(len(files), -(-size // (2000 * CHUNKS_PER_ARTICLE)))
                 growth: dict[str, Any] = {}
                 if upto > done and _stored(where) >= 0.9 * upto * 2000 * CHUNKS_PER_ARTICLE:
                     done = upto  # a kept store (--keep) that has grown this far already
+                if "url" in where and args.server_from_local:
+                    done = upto  # the local store's copy, as it is
                 if upto > done:
                     step = run_writer(where, files[done:upto], env)
                     growth = {"grow: ingest chunks/s": step["chunks"] / step["s"]}
@@ -393,7 +439,7 @@ def main() -> None:
                 results[f"{name} {row['chunks'] // 1000}k"] = row
                 print(name, json.dumps(row), flush=True)
     finally:
-        if server is not None:
+        for server in CHROMA_SERVER:
             server.terminate()
             server.wait(30)
         if args.keep is None:
