@@ -189,7 +189,7 @@ class ChunkIndex:
         """The runs since ``meta``'s, added; None when the result disagrees with the store's
         count of chunks (a write the numbering missed: the caller builds instead)."""
         removed = self.store.removed_between(meta["seq"], state.seq)
-        in_hand = self.store.run_in_hand(meta["seq"], state.seq)  # the writer's own run
+        in_hand = self.store.run_in_hand(meta["seq"], state.seq, state.token)  # its own run
         pages = (
             in_hand if in_hand is not None else self.store.stored_between(meta["seq"], state.seq)
         )

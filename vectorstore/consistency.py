@@ -56,6 +56,7 @@ class OneWriter:
         def note_current(self) -> None: ...
         def start_run(self) -> None: ...
         def finish_run(self) -> None: ...
+        def fail_run(self) -> None: ...
 
     @store_errors
     def refresh(self) -> bool:
@@ -168,6 +169,7 @@ class OneWriter:
                     yield
                 except BaseException:
                     if self._depth == 1:  # what it wrote before failing is recorded
+                        self.fail_run()
                         self._finish_quietly()
                     raise
                 else:

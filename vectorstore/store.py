@@ -21,7 +21,7 @@ from filelock import FileLock
 
 from models import Embedder, EmbeddingModel
 
-from .changes import removed_between, runs_between
+from .changes import SEQ, removed_between, runs_between
 from .chroma import (
     OPEN_LOCK,
     WRITE_LOCK,
@@ -287,11 +287,17 @@ class ArticleStore(OneWriter, Writes):
         include = ["documents", "metadatas", "embeddings"]
         return self.pages(include, where=runs_between(after, upto))
 
-    def run_in_hand(self, after: int, upto: int) -> list[dict[str, Any]] | None:
-        """What ``stored_between`` would read, when it is exactly the run this process has
-        just written and still holds (``run_chunks``): the writer hands it over to its
-        chunk index instead of reading it back. None otherwise."""
-        return self._run_chunks.pages(after, upto)
+    def run_in_hand(self, after: int, upto: int, token: str) -> list[dict[str, Any]] | None:
+        """The chunks ``stored_between(after, upto)`` would read (as the chunk index reads
+        them), when they are the run this process has just written and recorded and still
+        holds (``run_chunks``): the writer hands them to its chunk index instead of reading
+        them back. None otherwise — also when the store holds other ids under the run's
+        number than those in hand (a killed run's, another writer's through a server)."""
+        pages = self._run_chunks.pages(after, upto, token)
+        if pages is None:
+            return None
+        held = {str(cid) for found in self.pages([], where={SEQ: upto}) for cid in found["ids"]}
+        return pages if held == self._run_chunks.ids(pages) else None
 
     @store_errors
     def removed_between(self, after: int, upto: int) -> set[str]:

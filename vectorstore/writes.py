@@ -116,8 +116,10 @@ class Writes:
         ids = list({article.id for article, _ in items})
         existing = self._col.get(where={"article_id": {"$in": ids}}, include=["metadatas"])
         stored: dict[str, list[tuple[str, dict]]] = {}
+        going = set(self._run_stale)  # replaced earlier in this run: not the article any more
         for cid, meta in zip(existing["ids"], existing["metadatas"] or [], strict=True):
-            stored.setdefault(str(meta["article_id"]), []).append((cid, meta))
+            if cid not in going:
+                stored.setdefault(str(meta["article_id"]), []).append((cid, meta))
 
         statuses: list[Status] = []
         new_ids: list[str] = []
@@ -181,7 +183,9 @@ class Writes:
                 )
                 self._run_chunks.stored(new_ids[i:j], texts[i:j], metas[i:j], vectors[i:j])
         # an updated article's old chunks go when the run is recorded, not now: until the
-        # chunk index holds the new ones, readers answer from the old ones
+        # chunk index holds the new ones, readers answer from the old ones (and chunks
+        # stored again by this batch — an article changed back — are not stale any more)
+        self._run_stale = [cid for cid in self._run_stale if cid not in keep]
         self._run_stale.extend(
             cid for group in stored.values() for cid, _ in group if cid not in keep
         )
@@ -350,9 +354,7 @@ class Writes:
         self._run_seq = self.state().seq + 1
         self._run_changed = False
         self._run_stale = []
-        # its chunks are kept in hand for the chunk index, unless a killed run's share its number
-        leftovers = self._col.get(where={SEQ: self._run_seq}, limit=1, include=[])["ids"]
-        self._run_chunks = RunChunks(self._run_seq, complete=not leftovers)
+        self._run_chunks = RunChunks(self._run_seq)  # its chunks, kept for the chunk index
         self._ledger = None  # stories read afresh: another writer may have written since
 
     def finish_run(self) -> None:
@@ -360,6 +362,17 @@ class Writes:
         record it — a new revision, its number, the chunks now — once, then bring the chunk
         index up to it (readers would catch up by themselves; the writer saves them that).
         An updated article's old chunks are removed here, just before."""
+        try:
+            self._finish_run()
+        finally:
+            self._run_chunks = RunChunks(0, complete=False)  # let go of what it held
+
+    def fail_run(self) -> None:
+        """The run under way failed: what it stored is read back, not handed over (Chroma
+        may hold a batch whose write raised)."""
+        self._run_chunks.complete = False
+
+    def _finish_run(self) -> None:
         stale, self._run_stale = self._run_stale, []
         self._delete(stale)
         if (
@@ -380,12 +393,10 @@ class Writes:
             **self.embedder_record(),
         }
         self._col.modify(metadata=self._meta)
+        self._run_chunks.recorded(state_of(self._current()).token)
         self._run_changed = False
         self.note_current()  # its own run: this client holds it
-        try:
-            self.after_write()
-        finally:
-            self._run_chunks = RunChunks(0, complete=False)
+        self.after_write()
 
     def _delete(self, ids: Sequence[str]) -> None:
         log_removals(self._client, self.name, str(self._col.id), ids, self._run_seq)

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from vectorstore import run_chunks
@@ -41,6 +42,30 @@ def _stored_ids(store: ArticleStore) -> list[str]:
     return sorted(cid for cid, _, _ in store.all_chunks(with_text=False))
 
 
+def _same_as_chroma(index: ChunkIndex) -> None:
+    """The index holds exactly the store's chunks, each with the store's vector (read by a
+    client of its own: a local client opened before another wrote has not their vectors)."""
+    fresh = ArticleStore(index.store.embeddings, path=index.store.location)
+    stored = {
+        cid: (vec, meta)
+        for found in fresh.pages(["embeddings", "metadatas"])
+        for cid, vec, meta in zip(
+            found["ids"], found["embeddings"], found["metadatas"], strict=True
+        )
+    }
+    assert _indexed_ids(index) == sorted(stored)
+    vectors = index.vectors(list(stored))
+    for cid, (vec, _) in stored.items():
+        assert np.allclose(vectors[cid], vec, atol=1e-6), cid
+    seqs = {
+        cid.decode(): int(seq)
+        for seg in index._rows.segments
+        for cid, seq, alive in zip(seg.ids, seg.seqs, seg.alive, strict=True)
+        if alive
+    }
+    assert seqs == {cid: int(meta["seq"]) for cid, (_, meta) in stored.items()}
+
+
 def test_the_writer_hands_its_run_to_the_index(embeddings: Any, tmp_path: Path) -> None:
     path = tmp_path / "store"
     ingest([_news(tmp_path / "a", 0, 5)], ArticleStore(embeddings, path=path))
@@ -49,7 +74,7 @@ def test_the_writer_hands_its_run_to_the_index(embeddings: Any, tmp_path: Path) 
     index = ChunkIndex.for_store(ArticleStore(embeddings, path=path))
     stats = index.stats()
     assert stats["builds"] == 1 and stats["catch_ups"] == 1 and stats["handed_over"] == 1
-    assert _indexed_ids(index) == _stored_ids(index.store)
+    _same_as_chroma(index)
     assert index.search("project Q0007X", 1)[0].id.startswith(
         index.store.find_articles("Council vote 7")[0].id
     )
@@ -60,11 +85,57 @@ def test_the_writer_hands_its_run_to_the_index(embeddings: Any, tmp_path: Path) 
     ingest([changed], writer)
     index.sync()
     assert index.stats()["handed_over"] == 2
-    assert _indexed_ids(index) == _stored_ids(index.store)
+    _same_as_chroma(index)
     gone, new = before - set(_indexed_ids(index)), set(_indexed_ids(index)) - before
     assert len(gone) == len(new) == 1 and index.search("schools", 1)[0].id in new
     # the handed-over chunks are let go once the index has them
-    assert writer.run_in_hand(writer.state().seq - 1, writer.state().seq) is None
+    state = writer.state()
+    assert writer.run_in_hand(state.seq - 1, state.seq, state.token) is None
+
+
+def test_one_run_storing_removing_and_storing_again(embeddings: Any, tmp_path: Path) -> None:
+    """In one run an article changes and changes back, another is removed and stored
+    again: the store keeps each, and the index gets each chunk once, handed over."""
+    path = tmp_path / "store"
+    first = _news(tmp_path / "a", 0, 3)
+    ingest([first], ArticleStore(embeddings, path=path))
+    writer = ArticleStore(embeddings, path=path)
+    changed = _news(tmp_path / "b", 0, 1)
+    changed.write_text(changed.read_text().replace("new homes", "new schools"))
+    [removed] = writer.find_articles("Council vote 2")
+    with writer.writing():
+        ingest([changed], writer)
+        ingest([_news(tmp_path / "c", 0, 1)], writer)  # back as it was
+        writer.remove(removed.id)
+        ingest([first], writer)  # stored again
+    index = ChunkIndex.for_store(ArticleStore(embeddings, path=path))
+    assert len(index.store.find_articles("Council vote 0")) == 1
+    assert index.store.find_articles("Council vote 2")
+    assert index.stats()["handed_over"] == 1 and index.stats()["builds"] == 1
+    _same_as_chroma(index)
+
+
+def test_a_failed_run_and_an_empty_run_are_read_back(
+    embeddings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "store"
+    ingest([_news(tmp_path / "a", 0, 2)], ArticleStore(embeddings, path=path))
+    writer = ArticleStore(embeddings, path=path)
+    with pytest.raises(RuntimeError), writer.writing():
+        ingest([_news(tmp_path / "b", 2, 2)], writer)
+        raise RuntimeError("the run fails after storing")
+    index = ChunkIndex.for_store(writer)
+    assert index.stats()["handed_over"] == 0
+    _same_as_chroma(index)
+    # a run that changed nothing, then another process's run it did not catch the index
+    # up with: this process reads that run back (nothing of its own is in hand)
+    ingest([_news(tmp_path / "a", 0, 2)], writer)  # unchanged: nothing recorded
+    other = ArticleStore(embeddings, path=path)
+    monkeypatch.setattr(other, "after_write", lambda: None)
+    ingest([_news(tmp_path / "c", 4, 2)], other)
+    index.sync()
+    assert index.stats()["handed_over"] == 0 and index.stats()["builds"] == 1
+    _same_as_chroma(index)
 
 
 def test_a_killed_runs_chunks_are_read_back(
@@ -80,7 +151,7 @@ def test_a_killed_runs_chunks_are_read_back(
     ingest([_news(tmp_path / "c", 6, 3)], ArticleStore(embeddings, path=path))
     index = ChunkIndex.for_store(ArticleStore(embeddings, path=path))
     assert index.stats()["handed_over"] == 0 and index.stats()["builds"] == 1
-    assert _indexed_ids(index) == _stored_ids(index.store)
+    _same_as_chroma(index)
     assert index.search("project Q0004X", 1) and index.search("project Q0007X", 1)
 
 
