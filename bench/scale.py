@@ -31,6 +31,7 @@ import json
 import os
 import random
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -49,7 +50,7 @@ DIM = 384
 SOURCES = [f"Source {chr(65 + i)}" for i in range(20)]
 CHUNKS_PER_ARTICLE = 12  # 40 sentences of made-up words: the chunker makes about twelve
 CHROMA_SERVER: list[subprocess.Popen] = []  # the `chroma run` process, when there is one
-PORT = 8765  # its port
+PORT: list[int] = []  # its port, a free one
 
 
 class WordVectors(Embeddings):
@@ -365,7 +366,7 @@ def start_chroma(base: Path, from_local: bool) -> None:
         )  # fmt: skip
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "chroma"), "run", "--path", str(base / "server"),
-         "--host", "127.0.0.1", "--port", str(PORT)],
+         "--host", "127.0.0.1", "--port", str(PORT[0])],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     CHROMA_SERVER.append(server)
@@ -414,7 +415,10 @@ def main() -> None:
     if args.server_only:
         places, args.server = [], True
     if args.server:
-        url = f"http://127.0.0.1:{PORT}"
+        with socket.socket() as probe:  # a free port for the server
+            probe.bind(("127.0.0.1", 0))
+            PORT.append(probe.getsockname()[1])
+        url = f"http://127.0.0.1:{PORT[0]}"
         safe = "".join(ch if ch.isalnum() else "_" for ch in url)
         cache = base / "cache" / "article-qa" / "servers" / safe / "chunk-index"
         places.append(("server", {"url": url}, cache, base / "server"))
