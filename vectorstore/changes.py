@@ -59,9 +59,23 @@ def state_of(collection: Any) -> StoreState:
     )
 
 
-def runs_between(after: int, upto: int) -> dict[str, Any]:
-    """Chroma's ``where`` for the chunks stored by runs ``after+1 .. upto``."""
-    return {"$and": [{SEQ: {"$gt": after}}, {SEQ: {"$lte": upto}}]}
+def stored_after(after: int) -> dict[str, Any]:
+    """Chroma's ``where`` for the chunks stored by runs after ``after`` (and by a run under
+    way: ``finished`` drops those). One clause: a range of two (``$gt`` and ``$lte``) is
+    evaluated clause by clause, and ``$lte`` the last run matches every stored chunk (1 s a
+    read at a million chunks, against 0.1 s)."""
+    return {SEQ: {"$gt": after}}
+
+
+def finished(found: dict[str, Any], seq: int) -> dict[str, Any]:
+    """A page of chunks without those of a run still under way (numbered after ``seq``)."""
+    keep = [i for i, m in enumerate(found["metadatas"]) if int(m.get(SEQ, 0) or 0) <= seq]
+    if len(keep) == len(found["ids"]):
+        return found
+    return {
+        key: [found[key][i] for i in keep] if found.get(key) is not None else None
+        for key in ("ids", "documents", "metadatas", "embeddings")
+    }
 
 
 def log_name(name: str) -> str:

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 from filelock import FileLock
 
-from .changes import SEQ, StoreState
+from .changes import SEQ, StoreState, finished
 from .chroma import INDEX_FOLDER
 from .chunk_rows import (
     PARTS,
@@ -216,7 +216,7 @@ class ChunkIndex:
         base = {"segments": [], "sources": [], "generation": (meta or {}).get("generation", 0)}
         update = _Update(self.folder, base, state, fresh=True)
         pages = (
-            _finished(found, state.seq)
+            finished(found, state.seq)
             for found in self.store.pages(["documents", "metadatas", "embeddings"])
         )
         update.apply(set(), pages, [])
@@ -490,19 +490,6 @@ class _Buffer:
 
     def vectors(self) -> np.ndarray:
         return np.vstack(self._vectors)
-
-
-def _finished(found: dict[str, Any], seq: int) -> dict[str, Any]:
-    """A page of chunks without those of a run still under way (numbered after ``seq``)."""
-    keep = [i for i, m in enumerate(found["metadatas"]) if int(m.get(SEQ, 0) or 0) <= seq]
-    if len(keep) == len(found["ids"]):
-        return found
-    return {
-        "ids": [found["ids"][i] for i in keep],
-        "documents": [found["documents"][i] for i in keep],
-        "metadatas": [found["metadatas"][i] for i in keep],
-        "embeddings": [found["embeddings"][i] for i in keep],
-    }
 
 
 def _continues(meta: dict[str, Any] | None, state: StoreState) -> bool:

@@ -21,7 +21,7 @@ from filelock import FileLock
 
 from models import Embedder, EmbeddingModel
 
-from .changes import SEQ, removed_between, runs_between
+from .changes import SEQ, finished, removed_between, stored_after
 from .chroma import (
     OPEN_LOCK,
     WRITE_LOCK,
@@ -285,7 +285,7 @@ class ArticleStore(OneWriter, Writes):
         """The chunks write runs ``after+1 .. upto`` stored (and still stored), page by
         page, with their texts, metadata and vectors."""
         include = ["documents", "metadatas", "embeddings"]
-        return self.pages(include, where=runs_between(after, upto))
+        return (finished(found, upto) for found in self.pages(include, where=stored_after(after)))
 
     def run_in_hand(self, after: int, upto: int, token: str) -> list[dict[str, Any]] | None:
         """The chunks ``stored_between(after, upto)`` would read (as the chunk index reads

@@ -25,8 +25,8 @@ from .story_links import (
     STORY_DAYS,
     WINDOW_DAYS,
     Member,
+    day_groups,
     day_of,
-    day_runs,
     days_around,
     lead_text,
     linked_stories,
@@ -203,9 +203,8 @@ class StoryLedger:
         undated ones), with their stories: read once per run of days not read before by
         this ledger (one write run's: a new run opens a new ledger)."""
         wanted = days_around(days, STORY_DAYS)
-        for lo, hi in day_runs(sorted(wanted - self._read_days)):
-            where = {DAY: 0} if hi == 0 else _days_between(lo, hi)
-            for member, story in self._read(where):
+        for group in day_groups(wanted - self._read_days):
+            for member, story in self._read({DAY: {"$in": group}}):
                 self._keep(member, story)
         self._read_days |= wanted
         return self._pool, self._stories
@@ -336,11 +335,6 @@ class StoryLedger:
                 )
             ]
         return rows
-
-
-def _days_between(first: int, last: int) -> dict[str, Any]:
-    """Chroma's ``where`` for records dated ``first``..``last`` (ordinal days)."""
-    return {"$and": [{DAY: {"$gte": first}}, {DAY: {"$lte": last}}]}
 
 
 def _rows(ids: Sequence[str], metas: Sequence[Any], vectors: Any) -> list[tuple[Member, str]]:

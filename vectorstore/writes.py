@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from models import EmbeddingModel, wordpiece_fits
 from sources import Article
 
-from .changes import CHUNKS, REVISION, SEQ, StoreState, log_removals, runs_between, state_of
+from .changes import CHUNKS, REVISION, SEQ, StoreState, log_removals, state_of
 from .chroma import store_errors
 from .chunking import chunk_text
 from .copies import (
@@ -38,7 +38,7 @@ from .documents import Chunk, indexed_text
 from .run_chunks import RunChunks
 from .sentences import sentence_spans
 from .story_ledger import Lead, StoryLedger, lead_of, ledger_name
-from .story_links import day_of, day_runs, days_around
+from .story_links import day_groups, day_of, days_around
 
 Status = Literal["added", "unchanged", "updated", "folded"]  # folded: a copy (copies.py)
 
@@ -286,14 +286,9 @@ class Writes:
             copies.everything = True
             return copies
         wanted = days_around(days, COPY_DAYS)
-        for lo, hi in day_runs(sorted(wanted - copies.days)):
-            if hi == 0:
-                where: dict[str, Any] = {"$and": [{"chunk_index": 0}, {"day": 0}]}
-            else:
-                first, last = (day_number(date.fromordinal(d).isoformat()) for d in (lo, hi))
-                days_between = [{"day": {"$gte": first}}, {"day": {"$lte": last}}]
-                where = {"$and": [{"chunk_index": 0}, *days_between]}
-            copies.read(self._signatures(where))
+        for group in day_groups(wanted - copies.days):
+            numbers = [day_number(date.fromordinal(d).isoformat()) if d else 0 for d in group]
+            copies.read(self._signatures({"$and": [{"chunk_index": 0}, {"day": {"$in": numbers}}]}))
         copies.days |= wanted
         return copies
 
@@ -377,9 +372,7 @@ class Writes:
         self._delete(stale)
         if (
             not self._run_changed
-            and not self._col.get(
-                where=runs_between(self._run_seq - 1, self._run_seq), limit=1, include=[]
-            )["ids"]
+            and not self._col.get(where={SEQ: self._run_seq}, limit=1, include=[])["ids"]
         ):
             return
         # Chroma replaces a collection's metadata whole: the rest is read first
