@@ -66,9 +66,16 @@ def _copy_record(article: Article) -> dict[str, str]:
 
 
 def day_number(day: str) -> int:
-    """``2023-09-11`` → 20230911 (Chroma filters compare numbers, not strings); 0 if none."""
+    """``2023-09-11`` → 20230911 (Chroma filters compare numbers, not strings); 0 if none
+    or no real day (``2023-02-30``: undated, as ``story_links.day_of`` counts it)."""
     digits = day.replace("-", "")
-    return int(digits) if len(digits) == 8 and digits.isdigit() else 0
+    if len(digits) != 8 or not digits.isdigit():
+        return 0
+    try:
+        date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        return 0
+    return int(digits)
 
 
 class Writes:

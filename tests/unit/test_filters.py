@@ -7,6 +7,8 @@ from datetime import date
 import pytest
 
 from qa import Filters, QuestionError
+from vectorstore.story_links import day_of
+from vectorstore.writes import day_number
 
 
 def test_filters_are_one_checked_type_for_every_way_in() -> None:
@@ -32,3 +34,9 @@ def test_a_story_filter_is_a_short_id_or_a_clear_error(story: object) -> None:
         Filters(story=story)  # type: ignore[arg-type]
     assert Filters(story="  52cfb77acb4cbd1a ").story == "52cfb77acb4cbd1a"
     assert Filters.from_text(story=None).story == ""
+
+
+def test_a_day_that_is_no_real_date_counts_as_undated() -> None:
+    assert day_number("2023-09-11") == 20230911 and day_number("20230911") == 20230911
+    assert day_number("2023-02-30") == 0 == day_of("2023-02-30")
+    assert day_number("") == 0 and day_number("2023-9-1") == 0
