@@ -86,9 +86,7 @@ def generate(folder: Path, n_chunks: int, seed: int = 1) -> Path:
     """News-like articles of made-up words as JSON lines, about ``n_chunks`` chunks, in
     files of 2,000 articles (a JSONL file may hold 64 MB)."""
     rng = random.Random(seed)
-    syllables = ["ka", "lo", "mer", "tan", "vi", "sol", "dra", "pen", "qui", "ros", "el", "bu"]
-    words = list({"".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(20000)})
-    common = ["the", "of", "and", "said", "in", "on", "a", "to", "for", "after", "with"]
+    words, common = _vocabulary(rng)
     start = date(2023, 1, 1)
     folder.mkdir(parents=True, exist_ok=True)
     n_articles = n_chunks // CHUNKS_PER_ARTICLE
@@ -96,6 +94,13 @@ def generate(folder: Path, n_chunks: int, seed: int = 1) -> Path:
         _write(folder / f"articles-{part // 2000:03d}.jsonl", part, min(n_articles, part + 2000),
                rng, words, common, start)  # fmt: skip
     return folder
+
+
+def _vocabulary(rng: random.Random) -> tuple[list[str], list[str]]:
+    """Made-up words (from ``rng``) and the common words the sentences mix in."""
+    syllables = ["ka", "lo", "mer", "tan", "vi", "sol", "dra", "pen", "qui", "ros", "el", "bu"]
+    words = list({"".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(20000)})
+    return words, ["the", "of", "and", "said", "in", "on", "a", "to", "for", "after", "with"]
 
 
 def _write(out: Path, first: int, end: int, rng: random.Random, words: list[str],
@@ -123,9 +128,7 @@ def extra(folder: Path, n_articles: int, first: int, seed: int) -> Path:
     articles) as one JSON-lines file in ``folder``, dated in the corpus's last three days
     (a feed sync brings the newest articles)."""
     rng = random.Random(seed)
-    syllables = ["ka", "lo", "mer", "tan", "vi", "sol", "dra", "pen", "qui", "ros", "el", "bu"]
-    words = list({"".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(20000)})
-    common = ["the", "of", "and", "said", "in", "on", "a", "to", "for", "after", "with"]
+    words, common = _vocabulary(rng)
     folder.mkdir(parents=True, exist_ok=True)
     last_days = date(2023, 1, 1) + timedelta(days=727)
     _write(folder / "extra.jsonl", first, first + n_articles, rng, words, common, last_days, 3)

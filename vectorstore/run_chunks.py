@@ -61,7 +61,8 @@ class RunChunks:
 
     def removed(self, ids: Sequence[str]) -> None:
         """The run removed these chunks (stored by it or before)."""
-        self._removed.update(ids)
+        if self.complete:  # else nothing is handed over: nothing to leave out
+            self._removed.update(ids)
 
     def recorded(self, token: str) -> None:
         """The run is recorded: the store's token now."""

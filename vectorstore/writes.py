@@ -393,7 +393,7 @@ class Writes:
             **self.embedder_record(),
         }
         self._col.modify(metadata=self._meta)
-        self._run_chunks.recorded(state_of(self._current()).token)
+        self._run_chunks.recorded(state_of(self._col).token)  # modify updated it in place
         self._run_changed = False
         self.note_current()  # its own run: this client holds it
         self.after_write()
